@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# tools/test.sh: the whole test suite, the README's test command and what
+# .ci/run calls.  Installs missing Debian packages, then:
+#   1. an AddressSanitizer+UBSan build runs the unit tests (label "unit");
+#   2. a clang libFuzzer build fuzzes the decoder for SL_FUZZ_SECONDS
+#      (default 60), its corpus seeded from the fixture binlogs;
+#   3. the release build runs every ctest test: unit tests and the
+#      integration tests that start real MariaDB servers.
+# Exits non-zero on the first failure.  Run as root on Debian 12.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc)
+fixtures=${SL_FIXTURES:-$root/../shared/fixtures/binlog}
+fuzz_seconds=${SL_FUZZ_SECONDS:-60}
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "dependencies"
+bash "$root/tools/install-deps.sh"
+[ -d "$fixtures" ] || { echo "test: fixture binlogs not found at $fixtures (set SL_FIXTURES)" >&2; exit 1; }
+
+step "sanitizer build (address, undefined) and unit tests"
+cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DSL_ASAN=ON \
+  -DSL_FIXTURES="$fixtures" >/dev/null
+cmake --build "$root/build-asan" -j"$jobs" >/dev/null
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir "$root/build-asan" -L unit --output-on-failure -j"$jobs"
+
+step "fuzzing the decoder for ${fuzz_seconds}s"
+CC=clang cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSL_FUZZ=ON -DSL_FIXTURES="$fixtures" >/dev/null
+cmake --build "$root/build-fuzz" -j"$jobs" --target fuzz_decode >/dev/null
+corpus="$root/build-fuzz/corpus-decode"
+mkdir -p "$corpus"
+find "$fixtures" -type f ! -name '*.md' ! -name '*.sql' ! -name '*.txt' \
+  ! -name '*.csv' -size -1M -exec cp -n {} "$corpus/" \; 2>/dev/null || true
+# Same-named fixtures collide in a flat folder; what is copied is enough seed.
+"$root/build-fuzz/fuzz/fuzz_decode" -max_total_time="$fuzz_seconds" \
+  -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$corpus" 2>"$root/build-fuzz/fuzz.log" || {
+    tail -50 "$root/build-fuzz/fuzz.log" >&2; echo "test: fuzzer found a crash" >&2; exit 1; }
+grep -E '^stat::number_of_executed_units|^Done' "$root/build-fuzz/fuzz.log" || true
+
+step "release build and every test (unit + integration against real MariaDB)"
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSL_FIXTURES="$fixtures" >/dev/null
+cmake --build "$root/build" -j"$jobs" >/dev/null
+ctest --test-dir "$root/build" --output-on-failure -j2 --timeout 900
