@@ -31,17 +31,21 @@ sb=(sysbench --db-driver=mysql --mysql-socket="$(mdb_sock demo)" --mysql-user=ro
 mdb_sql demo "FLUSH BINARY LOGS"
 mapfile -t logs < <(mdb_binlogs demo)
 
+out=$(mdb_dir demo)
+"$sluice" binlog "${logs[@]}" >"$out/decoded.txt"
+"$sluice" binlog --json "${logs[@]}" >"$out/decoded.json"
 echo
-echo "== sluice binlog ${logs[0]##*/} (first events)"
-"$sluice" binlog "${logs[@]}" | grep -m1 -A14 'WRITE_ROWS\|UPDATE_ROWS' | cut -c1-160 || true
+echo "== sluice binlog ${logs[*]##*/}: one transaction of the workload"
+first=$(grep -n -m1 'MARIA_GTID.*gtid=0-1-2[0-9] ' "$out/decoded.txt" | cut -d: -f1)
+awk -v from="$first" 'NR < from {next} NR > from && /MARIA_GTID/ {exit} {print substr($0, 1, 170)}' "$out/decoded.txt"
 echo
-echo "== sluice binlog --json (three row changes)"
-"$sluice" binlog --json "${logs[@]}" | grep '"op":"UPDATE"' | head -3 | cut -c1-300
+echo "== sluice binlog --json: the same kind of change as JSON"
+grep -m2 '"op":"UPDATE"' "$out/decoded.json" | cut -c1-400
 echo
-echo "== sluice binlog --stats (decode every row, no output)"
+echo "== sluice binlog --stats: decode every row and cell, no output"
 "$sluice" binlog --stats "${logs[@]}"
 
-rows=$("$sluice" binlog --json "${logs[@]}" | grep -c '"db":"sbtest"')
+rows=$(grep -c '"db":"sbtest"' "$out/decoded.json")
 inserted=$(mdb_sql demo "SELECT SUM(c) FROM (SELECT COUNT(*) c FROM sbtest.sbtest1 UNION ALL SELECT COUNT(*) FROM sbtest.sbtest2) x")
 echo
 echo "== decoded $rows row changes on sbtest; tables now hold $inserted rows"
