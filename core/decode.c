@@ -284,6 +284,14 @@ static int on_fde(struct decoder *dc, struct sl_err *err)
 	if (nph > 255)
 		nph = 255;
 	memcpy(dc->ph_len + 1, b + 57, nph);
+	if (nph >= EVENT_XID && dc->ph_len[EVENT_XID] != 0)
+		return dc_err(dc, err, SL_EUNSUPPORTED,
+			      "server %s numbers its events unlike any "
+			      "released MySQL or MariaDB (XID post-header "
+			      "length %u, expected 0): a pre-release build "
+			      "whose files cannot be decoded",
+			      ev->u.fde.server_version,
+			      dc->ph_len[EVENT_XID]);
 	memcpy(dc->server_version, ev->u.fde.server_version, 51);
 	dc->mariadb = strstr(dc->server_version, "MariaDB") != NULL;
 	dc->checksum_alg = ev->u.fde.checksum_alg;
