@@ -10,6 +10,7 @@
 #include "decode.h"
 
 #include "bytes.h"
+#include "gtid.h"
 #include "mem.h"
 #include "sbuf.h"
 #include "value.h"
@@ -65,6 +66,7 @@ struct decoder {
 	struct event ev;
 	char gtid_text[160];
 	struct sbuf scratch;       /* GTID set text */
+	struct gtid_set *prev_gtids;
 	struct decoder_stats stats;
 };
 
@@ -77,11 +79,12 @@ struct decoder *decoder_new(void)
 	dc->verify = true;
 	dc->tables = tablemap_cache_new();
 	dc->zstd = ZSTD_createDCtx();
-	if (dc->tables == NULL || dc->zstd == NULL) {
+	dc->prev_gtids = gtid_set_new(GTID_MYSQL);
+	sbuf_init(&dc->scratch);
+	if (dc->tables == NULL || dc->zstd == NULL || dc->prev_gtids == NULL) {
 		decoder_free(dc);
 		return NULL;
 	}
-	sbuf_init(&dc->scratch);
 	return dc;
 }
 
@@ -91,6 +94,7 @@ void decoder_free(struct decoder *dc)
 		return;
 	tablemap_cache_free(dc->tables);
 	ZSTD_freeDCtx(dc->zstd);
+	gtid_set_free(dc->prev_gtids);
 	sl_free(dc->payload);
 	sl_free(dc->inflate);
 	sl_free(dc->cells);
@@ -806,56 +810,16 @@ static int on_gtid_tagged(struct decoder *dc, struct sl_err *err)
 static int on_previous_gtids(struct decoder *dc, struct sl_err *err)
 {
 	struct event *ev = &dc->ev;
-	const uint8_t *p = ev->body, *end = p + ev->body_len;
-	uint64_t n_sids;
-	char u[40];
+	int rc;
 
 	ev->kind = DEC_GTID_SET;
+	gtid_set_clear(dc->prev_gtids);
+	rc = gtid_set_decode_mysql(dc->prev_gtids, ev->body, ev->body_len,
+				   err);
+	if (rc)
+		return dc_err(dc, err, rc, "%s", err ? err->msg : "malformed");
 	sbuf_reset(&dc->scratch);
-	if (end - p < 8)
-		return dc_err(dc, err, SL_EPROTO, "body too short");
-	n_sids = get_u64le(p);
-	p += 8;
-	if ((n_sids >> 56) != 0) {
-		/* 8.3+ tagged form: not decoded, reported as raw. */
-		ev->u.gtid_set.text.p = "(tagged GTID set)";
-		ev->u.gtid_set.text.len = 17;
-		return 1;
-	}
-	for (uint64_t i = 0; i < n_sids; i++) {
-		uint64_t n_iv;
-
-		if (end - p < 24)
-			return dc_err(dc, err, SL_EPROTO,
-				      "GTID set truncated at sid %llu",
-				      (unsigned long long)i);
-		format_uuid(u, p);
-		n_iv = get_u64le(p + 16);
-		p += 24;
-		if ((uint64_t)(end - p) / 16 < n_iv)
-			return dc_err(dc, err, SL_EPROTO,
-				      "%llu intervals overrun the event",
-				      (unsigned long long)n_iv);
-		if (i)
-			sbuf_putc(&dc->scratch, ',');
-		sbuf_puts(&dc->scratch, u);
-		for (uint64_t k = 0; k < n_iv; k++, p += 16) {
-			uint64_t s = get_u64le(p), e = get_u64le(p + 8);
-
-			if (e <= s)
-				return dc_err(dc, err, SL_EPROTO,
-					      "empty GTID interval [%llu, %llu)",
-					      (unsigned long long)s,
-					      (unsigned long long)e);
-			if (e - 1 == s)
-				sbuf_printf(&dc->scratch, ":%llu",
-					    (unsigned long long)s);
-			else
-				sbuf_printf(&dc->scratch, ":%llu-%llu",
-					    (unsigned long long)s,
-					    (unsigned long long)(e - 1));
-		}
-	}
+	gtid_set_format(dc->prev_gtids, &dc->scratch);
 	ev->u.gtid_set.text.p = sbuf_cstr(&dc->scratch);
 	ev->u.gtid_set.text.len = dc->scratch.len;
 	return 1;
