@@ -1264,6 +1264,8 @@ int decoder_row(struct decoder *dc, struct row_change *row,
 	const uint8_t *partial_bits = NULL;
 	int rc;
 
+	const uint8_t *start = rs->p;
+
 	if (!rs->active || rs->p >= rs->end)
 		return 0;
 	row->op = rs->op;
@@ -1312,6 +1314,9 @@ int decoder_row(struct decoder *dc, struct row_change *row,
 		row->after = after;
 		break;
 	}
+	if (rc == 0 && rs->p == start)
+		rc = dc_err(dc, err, SL_EPROTO,
+			    "a row image of no bytes (no column present)");
 	if (rc) {
 		rs->active = false;
 		return rc;

@@ -34,7 +34,7 @@ cmake --build "$root/build-fuzz" -j"$jobs" --target fuzz_decode >/dev/null
 corpus="$root/build-fuzz/corpus-decode"
 mkdir -p "$corpus"
 find "$fixtures" -type f ! -name '*.md' ! -name '*.sql' ! -name '*.txt' \
-  ! -name '*.csv' -size -1M -exec cp -n {} "$corpus/" \; 2>/dev/null || true
+  ! -name '*.csv' -size -1024k -exec cp -n {} "$corpus/" \; 2>/dev/null || true
 # Same-named fixtures collide in a flat folder; what is copied is enough seed.
 "$root/build-fuzz/fuzz/fuzz_decode" -max_total_time="$fuzz_seconds" \
   -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
