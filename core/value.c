@@ -45,7 +45,7 @@ static const uint32_t pow10_u32[10] = {
 /* clang-format on */
 
 #define DEC_MAX_PREC  65
-#define DEC_MAX_SCALE 30
+#define DEC_MAX_SCALE 38 /* MariaDB allows 38, MySQL 30 */
 #define DEC_MAX_BYTES 32 /* the largest DECIMAL(65, s) needs 30 */
 #define MAX_FSP       6
 
@@ -334,8 +334,17 @@ int value_utf8_valid(const uint8_t *s, size_t n)
 
 /* Strings and bytes: text when it may be (not binary, valid UTF-8),
  * otherwise hex (0x.. / X'' in SQL, {"hex":".."} in JSON). */
+/* Zero bytes that end a padded hex value. */
+static void hex_zeros(struct sbuf *out, size_t pad)
+{
+	while (pad-- > 0)
+		sbuf_put(out, "00", 2);
+}
+
+/* pad: trailing zero bytes to add back (BINARY(n): the server strips
+ * them from the row image, the column holds them). */
 static void fmt_bytes(struct sbuf *out, const uint8_t *s, size_t n, bool binary,
-                      enum value_fmt fmt)
+                      enum value_fmt fmt, size_t pad)
 {
 	if (!binary && value_utf8_valid(s, n)) {
 		if (fmt == VALUE_JSON)
@@ -347,12 +356,14 @@ static void fmt_bytes(struct sbuf *out, const uint8_t *s, size_t n, bool binary,
 	if (fmt == VALUE_JSON) {
 		sbuf_puts(out, "{\"hex\":\"");
 		sbuf_hex(out, s, n);
+		hex_zeros(out, pad);
 		sbuf_puts(out, "\"}");
-	} else if (n == 0) {
+	} else if (n + pad == 0) {
 		sbuf_puts(out, "X''"); /* a bare 0x is not a literal */
 	} else {
 		sbuf_puts(out, "0x");
 		sbuf_hex(out, s, n);
+		hex_zeros(out, pad);
 	}
 }
 
@@ -701,14 +712,14 @@ static void fmt_enum(struct sbuf *out, const struct column *c, uint64_t idx,
 	const struct col_str *s;
 
 	if (idx == 0) { /* MySQL's "error value", the empty string */
-		fmt_bytes(out, (const uint8_t *)"", 0, false, fmt);
+		fmt_bytes(out, (const uint8_t *)"", 0, false, fmt, 0);
 		return;
 	}
 	if (idx <= c->n_strs) {
 		s = &c->strs[idx - 1];
 		if (value_utf8_valid((const uint8_t *)s->p, s->len)) {
 			fmt_bytes(out, (const uint8_t *)s->p, s->len, false,
-			          fmt);
+			          fmt, 0);
 			return;
 		}
 	}
@@ -796,6 +807,7 @@ int value_format(const struct column *c, const uint8_t *p, uint32_t len,
 {
 	unsigned m = c->meta;
 	uint32_t want, pfx;
+	bool bin;
 	unsigned k;
 	char buf[48];
 	uint64_t v;
@@ -878,18 +890,21 @@ int value_format(const struct column *c, const uint8_t *p, uint32_t len,
 	case COL_VARCHAR:
 	case COL_VAR_STRING:
 		pfx = m < 256 ? 1 : 2;
-		fmt_bytes(out, p + pfx, len - pfx,
-		          c->charset == COL_CHARSET_BINARY, fmt);
+		bin = c->charset == COL_CHARSET_BINARY;
+		fmt_bytes(out, p + pfx, len - pfx, bin, fmt,
+		          bin && c->type == COL_STRING && m > len - pfx
+		                  ? m - (len - pfx)
+		                  : 0);
 		return 0;
 	case COL_BLOB:
 	case COL_TINY_BLOB:
 	case COL_MEDIUM_BLOB:
 	case COL_LONG_BLOB:
 		fmt_bytes(out, p + m, len - m, c->charset == COL_CHARSET_BINARY,
-		          fmt);
+		          fmt, 0);
 		return 0;
 	case COL_GEOMETRY:
-	case COL_VECTOR: fmt_bytes(out, p + m, len - m, true, fmt); return 0;
+	case COL_VECTOR: fmt_bytes(out, p + m, len - m, true, fmt, 0); return 0;
 	case COL_JSON: return fmt_json(c, p + m, len - m, fmt, out, err);
 	case COL_NULL:
 		sbuf_puts(out, fmt == VALUE_JSON ? "null" : "NULL");

@@ -317,7 +317,7 @@ static const struct lcase len_cases[] = {
     {COL_NEWDECIMAL, 1 << 8 | 1, Z32, 0, 1},
     {COL_NEWDECIMAL, 9 << 8 | 9, Z32, 0, 4},
     {COL_NEWDECIMAL, 66 << 8 | 0, Z32, SL_EPROTO, 0},
-    {COL_NEWDECIMAL, 40 << 8 | 31, Z32, SL_EPROTO, 0},
+    {COL_NEWDECIMAL, 40 << 8 | 39, Z32, SL_EPROTO, 0}, /* scale > 38 */
     {COL_NEWDECIMAL, 5 << 8 | 6, Z32, SL_EPROTO, 0},
     {COL_NEWDECIMAL, 0, Z32, SL_EPROTO, 0},
     /* BIT (whole bytes << 8 | extra bits) */
@@ -1230,8 +1230,15 @@ static const struct tcase string_cases[] = {
      "{\"hex\":\"eda080\"}"},
     {"binary zeros", COL_VARCHAR, 30, 0, COL_CHARSET_BINARY, "04 00 01 ff 00",
      "0x0001ff00", "{\"hex\":\"0001ff00\"}"},
-    {"binary text", COL_STRING, 16, 0, COL_CHARSET_BINARY, "03 616263",
+    {"binary text", COL_STRING, 3, 0, COL_CHARSET_BINARY, "03 616263",
      "0x616263", "{\"hex\":\"616263\"}"},
+    /* BINARY(n): the server strips trailing zero bytes; they come back */
+    {"binary(6) padded", COL_STRING, 6, 0, COL_CHARSET_BINARY, "03 616263",
+     "0x616263000000", "{\"hex\":\"616263000000\"}"},
+    {"binary(2) all zero", COL_STRING, 2, 0, COL_CHARSET_BINARY, "00",
+     "0x0000", "{\"hex\":\"0000\"}"},
+    {"char(6) not padded", COL_STRING, 6, 0, UTF8MB4, "03 616263", "'abc'",
+     "\"abc\""},
     {"binary empty", COL_VARCHAR, 30, 0, COL_CHARSET_BINARY, "00", "X''",
      "{\"hex\":\"\"}"},
     {"uuid binary(16)", COL_STRING, 16, 0, COL_CHARSET_BINARY,
