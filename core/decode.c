@@ -10,6 +10,7 @@
 #include "decode.h"
 
 #include "bytes.h"
+#include "crc32.h"
 #include "gtid.h"
 #include "mem.h"
 #include "sbuf.h"
@@ -194,7 +195,7 @@ static int check_crc(struct decoder *dc, const uint8_t *buf, size_t len,
 	if (len < EVENT_HEADER_LEN + EVENT_CRC_LEN)
 		return dc_err(dc, err, SL_EPROTO, "too short for a checksum");
 	stored = get_u32le(buf + len - EVENT_CRC_LEN);
-	calc = (uint32_t)crc32(0L, buf, (uInt)(len - EVENT_CRC_LEN));
+	calc = crc32_update(0, buf, len - EVENT_CRC_LEN);
 	if (calc == stored)
 		return 0;
 	if (buf[4] == EVENT_FORMAT_DESCRIPTION &&
@@ -203,10 +204,9 @@ static int check_crc(struct decoder *dc, const uint8_t *buf, size_t len,
 		uint8_t flags[2] = {(uint8_t)(buf[17] & ~EVENT_F_BINLOG_IN_USE),
 				    buf[18]};
 
-		calc = (uint32_t)crc32(0L, buf, 17);
-		calc = (uint32_t)crc32(calc, flags, 2);
-		calc = (uint32_t)crc32(calc, buf + 19,
-				       (uInt)(len - 19 - EVENT_CRC_LEN));
+		calc = crc32_update(0, buf, 17);
+		calc = crc32_update(calc, flags, 2);
+		calc = crc32_update(calc, buf + 19, len - 19 - EVENT_CRC_LEN);
 		if (calc == stored)
 			return 0;
 	}

@@ -38,7 +38,7 @@ find "$fixtures" -type f ! -name '*.md' ! -name '*.sql' ! -name '*.txt' \
 # Same-named fixtures collide in a flat folder; what is copied is enough seed.
 "$root/build-fuzz/fuzz/fuzz_decode" -max_total_time="$fuzz_seconds" \
   -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-  "$corpus" 2>"$root/build-fuzz/fuzz.log" || {
+  -artifact_prefix="$root/build-fuzz/" "$corpus" 2>"$root/build-fuzz/fuzz.log" || {
     tail -50 "$root/build-fuzz/fuzz.log" >&2; echo "test: fuzzer found a crash" >&2; exit 1; }
 grep -E '^stat::number_of_executed_units|^Done' "$root/build-fuzz/fuzz.log" || true
 
