@@ -68,7 +68,7 @@ static inline uint64_t get_uintbe(const uint8_t *p, unsigned n)
  * (reserved); 0xfb (NULL marker) is returned as the value 0xfb is not,
  * so callers that accept NULL check the first byte themselves. */
 static inline int lenenc_get(const uint8_t **pp, const uint8_t *end,
-			     uint64_t *out)
+                             uint64_t *out)
 {
 	const uint8_t *p = *pp;
 	unsigned n;

@@ -83,16 +83,16 @@ struct col_str {
  */
 struct column {
 	uint8_t type;
-	uint8_t is_unsigned;  /* 1 when SIGNEDNESS says UNSIGNED */
-	uint8_t nullable;     /* from TABLE_MAP's nullability bitmap */
-	uint8_t flags;        /* COLF_* */
+	uint8_t is_unsigned; /* 1 when SIGNEDNESS says UNSIGNED */
+	uint8_t nullable;    /* from TABLE_MAP's nullability bitmap */
+	uint8_t flags;       /* COLF_* */
 	uint16_t meta;
-	uint16_t charset;     /* collation id; 0 when unknown */
-	uint8_t geom_type;    /* GEOMETRY_TYPE metadata, 0 when unknown */
-	struct col_str name;  /* len 0 when the binlog has no names */
-	uint32_t n_strs;      /* ENUM/SET member names, 0 when unknown */
+	uint16_t charset;    /* collation id; 0 when unknown */
+	uint8_t geom_type;   /* GEOMETRY_TYPE metadata, 0 when unknown */
+	struct col_str name; /* len 0 when the binlog has no names */
+	uint32_t n_strs;     /* ENUM/SET member names, 0 when unknown */
 	const struct col_str *strs;
-	uint32_t vector_dim;  /* VECTOR_DIMENSIONALITY, 0 when unknown */
+	uint32_t vector_dim; /* VECTOR_DIMENSIONALITY, 0 when unknown */
 };
 
 /* Upper-case SQL-ish name of a type code ("VARCHAR", "NEWDECIMAL"). */

@@ -40,7 +40,7 @@ struct decoder {
 	bool verify;
 	bool mariadb;
 	uint8_t checksum_alg;
-	uint8_t ph_len[256];       /* post-header length per type */
+	uint8_t ph_len[256]; /* post-header length per type */
 	char server_version[51];
 	struct tablemap_cache *tables;
 
@@ -48,7 +48,7 @@ struct decoder {
 	const uint8_t *buf;
 	size_t len;
 	uint64_t pos;
-	bool pending;              /* outer event not yet returned */
+	bool pending; /* outer event not yet returned */
 
 	/* TRANSACTION_PAYLOAD inner events */
 	uint8_t *payload;
@@ -61,12 +61,12 @@ struct decoder {
 	size_t inflate_cap;
 
 	struct rows_state rows;
-	struct cell *cells;        /* 2 * cells_cap */
+	struct cell *cells; /* 2 * cells_cap */
 	size_t cells_cap;
 
 	struct event ev;
 	char gtid_text[160];
-	struct sbuf scratch;       /* GTID set text */
+	struct sbuf scratch; /* GTID set text */
 	struct gtid_set *prev_gtids;
 	struct decoder_stats stats;
 };
@@ -135,10 +135,10 @@ static void read_header(const uint8_t *p, struct event_header *h)
 
 /* Error at the current event: "at offset N: TYPE event: …". */
 static int dc_err(struct decoder *dc, struct sl_err *err, int code,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static int dc_err(struct decoder *dc, struct sl_err *err, int code,
-		  const char *fmt, ...)
+                  const char *fmt, ...)
 {
 	char msg[SL_ERR_MSG_CAP / 2];
 	char name_buf[16];
@@ -149,15 +149,14 @@ static int dc_err(struct decoder *dc, struct sl_err *err, int code,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (name == NULL) {
-		snprintf(name_buf, sizeof(name_buf), "type %u",
-			 dc->ev.h.type);
+		snprintf(name_buf, sizeof(name_buf), "type %u", dc->ev.h.type);
 		name = name_buf;
 	}
 	if (dc->ev.inner)
 		return sl_err_at(err, code, dc->ev.pos,
-				 "%s event (inner event %u of a "
-				 "TRANSACTION_PAYLOAD): %s",
-				 name, dc->inner_index, msg);
+		                 "%s event (inner event %u of a "
+		                 "TRANSACTION_PAYLOAD): %s",
+		                 name, dc->inner_index, msg);
 	return sl_err_at(err, code, dc->ev.pos, "%s event: %s", name, msg);
 }
 
@@ -188,7 +187,7 @@ static bool fde_has_checksum_alg(const char *version)
 }
 
 static int check_crc(struct decoder *dc, const uint8_t *buf, size_t len,
-		     struct sl_err *err)
+                     struct sl_err *err)
 {
 	uint32_t stored, calc;
 
@@ -202,7 +201,7 @@ static int check_crc(struct decoder *dc, const uint8_t *buf, size_t len,
 	    (get_u16le(buf + 17) & EVENT_F_BINLOG_IN_USE)) {
 		/* The server checksums the FDE before it sets "in use". */
 		uint8_t flags[2] = {(uint8_t)(buf[17] & ~EVENT_F_BINLOG_IN_USE),
-				    buf[18]};
+		                    buf[18]};
 
 		calc = crc32_update(0, buf, 17);
 		calc = crc32_update(calc, flags, 2);
@@ -211,13 +210,13 @@ static int check_crc(struct decoder *dc, const uint8_t *buf, size_t len,
 			return 0;
 	}
 	return dc_err(dc, err, SL_ECHECKSUM,
-		      "checksum mismatch: stored CRC32 0x%08x, computed "
-		      "0x%08x (corrupt or altered bytes)",
-		      stored, calc);
+	              "checksum mismatch: stored CRC32 0x%08x, computed "
+	              "0x%08x (corrupt or altered bytes)",
+	              stored, calc);
 }
 
 int decoder_feed(struct decoder *dc, const uint8_t *buf, size_t len,
-		 uint64_t pos, struct sl_err *err)
+                 uint64_t pos, struct sl_err *err)
 {
 	memset(&dc->ev, 0, sizeof(dc->ev));
 	dc->ev.pos = pos;
@@ -226,12 +225,12 @@ int decoder_feed(struct decoder *dc, const uint8_t *buf, size_t len,
 	dc->pending = false;
 	if (len < EVENT_HEADER_LEN)
 		return sl_err_at(err, SL_ETRUNC, pos,
-				 "event header: %zu bytes, need 19", len);
+		                 "event header: %zu bytes, need 19", len);
 	read_header(buf, &dc->ev.h);
 	if (dc->ev.h.size != len)
 		return dc_err(dc, err, SL_EPROTO,
-			      "length field says %u bytes, event has %zu",
-			      dc->ev.h.size, len);
+		              "length field says %u bytes, event has %zu",
+		              dc->ev.h.size, len);
 	dc->buf = buf;
 	dc->len = len;
 	dc->pos = pos;
@@ -251,20 +250,22 @@ static int on_fde(struct decoder *dc, struct sl_err *err)
 	bool has_alg;
 
 	if (n < 2 + 50 + 4 + 1)
-		return dc_err(dc, err, SL_EPROTO, "body of %zu bytes is too "
-			      "short", n);
+		return dc_err(dc, err, SL_EPROTO,
+		              "body of %zu bytes is too "
+		              "short",
+		              n);
 	ev->kind = DEC_FDE;
 	ev->u.fde.binlog_version = get_u16le(b);
 	memcpy(ev->u.fde.server_version, b + 2, 50);
 	ev->u.fde.server_version[50] = '\0';
 	if (ev->u.fde.binlog_version != 4)
 		return dc_err(dc, err, SL_EUNSUPPORTED,
-			      "binlog version %u (only v4 is supported: "
-			      "MySQL >= 5.0)",
-			      ev->u.fde.binlog_version);
+		              "binlog version %u (only v4 is supported: "
+		              "MySQL >= 5.0)",
+		              ev->u.fde.binlog_version);
 	if (b[56] != EVENT_HEADER_LEN)
 		return dc_err(dc, err, SL_EUNSUPPORTED,
-			      "common header length %u (expected 19)", b[56]);
+		              "common header length %u (expected 19)", b[56]);
 	has_alg = fde_has_checksum_alg(ev->u.fde.server_version);
 	/* The body here still holds alg + CRC when present: the caller
 	 * trimmed nothing for the FDE. */
@@ -273,14 +274,13 @@ static int on_fde(struct decoder *dc, struct sl_err *err)
 	if (has_alg) {
 		if (nph < 5)
 			return dc_err(dc, err, SL_EPROTO,
-				      "no room for the checksum field");
+			              "no room for the checksum field");
 		nph -= 5;
 		ev->u.fde.checksum_alg = b[57 + nph];
-		if (ev->u.fde.checksum_alg > 1 &&
-		    ev->u.fde.checksum_alg != 255)
+		if (ev->u.fde.checksum_alg > 1 && ev->u.fde.checksum_alg != 255)
 			return dc_err(dc, err, SL_EUNSUPPORTED,
-				      "checksum algorithm %u",
-				      ev->u.fde.checksum_alg);
+			              "checksum algorithm %u",
+			              ev->u.fde.checksum_alg);
 		if (ev->u.fde.checksum_alg == 255)
 			ev->u.fde.checksum_alg = 0;
 	}
@@ -290,12 +290,11 @@ static int on_fde(struct decoder *dc, struct sl_err *err)
 	memcpy(dc->ph_len + 1, b + 57, nph);
 	if (nph >= EVENT_XID && dc->ph_len[EVENT_XID] != 0)
 		return dc_err(dc, err, SL_EUNSUPPORTED,
-			      "server %s numbers its events unlike any "
-			      "released MySQL or MariaDB (XID post-header "
-			      "length %u, expected 0): a pre-release build "
-			      "whose files cannot be decoded",
-			      ev->u.fde.server_version,
-			      dc->ph_len[EVENT_XID]);
+		              "server %s numbers its events unlike any "
+		              "released MySQL or MariaDB (XID post-header "
+		              "length %u, expected 0): a pre-release build "
+		              "whose files cannot be decoded",
+		              ev->u.fde.server_version, dc->ph_len[EVENT_XID]);
 	memcpy(dc->server_version, ev->u.fde.server_version, 51);
 	dc->mariadb = strstr(dc->server_version, "MariaDB") != NULL;
 	dc->checksum_alg = ev->u.fde.checksum_alg;
@@ -310,7 +309,7 @@ static int on_fde(struct decoder *dc, struct sl_err *err)
 /* Inflates a MariaDB-compressed block (0x80|lenlen, BE length, zlib) into
  * dc->inflate. */
 static int maria_inflate(struct decoder *dc, const uint8_t *p, size_t n,
-			 size_t *out_len, struct sl_err *err)
+                         size_t *out_len, struct sl_err *err)
 {
 	unsigned lenlen;
 	uint64_t orig;
@@ -319,33 +318,33 @@ static int maria_inflate(struct decoder *dc, const uint8_t *p, size_t n,
 
 	if (n < 1 || !(p[0] & 0x80))
 		return dc_err(dc, err, SL_EPROTO,
-			      "compressed data lacks its header byte");
+		              "compressed data lacks its header byte");
 	lenlen = p[0] & 7;
 	if (((p[0] >> 4) & 7) != 0)
 		return dc_err(dc, err, SL_EUNSUPPORTED,
-			      "compression algorithm %u", (p[0] >> 4) & 7);
+		              "compression algorithm %u", (p[0] >> 4) & 7);
 	if (lenlen < 1 || lenlen > 4 || n < 1 + lenlen)
 		return dc_err(dc, err, SL_EPROTO,
-			      "bad compressed length field");
+		              "bad compressed length field");
 	orig = get_uintbe(p + 1, lenlen);
 	if (orig > dc->inflate_cap) {
 		uint8_t *q = sl_realloc(dc->inflate, orig ? orig : 1);
 
 		if (q == NULL)
 			return dc_err(dc, err, SL_ENOMEM,
-				      "cannot inflate %llu bytes",
-				      (unsigned long long)orig);
+			              "cannot inflate %llu bytes",
+			              (unsigned long long)orig);
 		dc->inflate = q;
 		dc->inflate_cap = orig;
 	}
 	dlen = (uLongf)orig;
 	zrc = uncompress(dc->inflate, &dlen, p + 1 + lenlen,
-			 (uLong)(n - 1 - lenlen));
+	                 (uLong)(n - 1 - lenlen));
 	if (zrc != Z_OK || dlen != orig)
 		return dc_err(dc, err, SL_EPROTO,
-			      "zlib inflate failed (%d) or size %lu != %llu",
-			      zrc, (unsigned long)dlen,
-			      (unsigned long long)orig);
+		              "zlib inflate failed (%d) or size %lu != %llu",
+		              zrc, (unsigned long)dlen,
+		              (unsigned long long)orig);
 	*out_len = (size_t)orig;
 	return 0;
 }
@@ -353,28 +352,28 @@ static int maria_inflate(struct decoder *dc, const uint8_t *p, size_t n,
 /* QUERY status variables: only the ones we report; stop at an unknown
  * code (its size is unknown, and db/query are found by length anyway). */
 static void query_status_vars(struct event *ev, const uint8_t *p,
-			      const uint8_t *end)
+                              const uint8_t *end)
 {
 	while (p < end) {
 		uint8_t code = *p++;
 		size_t need;
 
 		switch (code) {
-		case 0: need = 4; break;                 /* flags2 */
-		case 1:                                  /* sql_mode */
+		case 0: need = 4; break; /* flags2 */
+		case 1:                  /* sql_mode */
 			if (end - p < 8)
 				return;
 			ev->u.query.sql_mode = get_u64le(p);
 			ev->u.query.has_sql_mode = true;
 			need = 8;
 			break;
-		case 2:                                  /* catalog */
+		case 2: /* catalog */
 			if (p >= end)
 				return;
 			need = (size_t)*p + 2;
 			break;
-		case 3: need = 4; break;                 /* auto_increment */
-		case 4:                                  /* charset */
+		case 3: need = 4; break; /* auto_increment */
+		case 4:                  /* charset */
 			if (end - p < 6)
 				return;
 			ev->u.query.charset_client = get_u16le(p);
@@ -383,7 +382,7 @@ static void query_status_vars(struct event *ev, const uint8_t *p,
 			ev->u.query.has_charset = true;
 			need = 6;
 			break;
-		case 5:                                  /* time_zone */
+		case 5: /* time_zone */
 			if (p >= end || (size_t)(end - p) < 1u + *p)
 				return;
 			ev->u.query.time_zone.p = (const char *)p + 1;
@@ -395,11 +394,11 @@ static void query_status_vars(struct event *ev, const uint8_t *p,
 				return;
 			need = (size_t)*p + 1;
 			break;
-		case 7: need = 2; break;                 /* lc_time_names */
-		case 8: need = 2; break;                 /* charset_database */
-		case 9: need = 8; break;                 /* table_map_for_update */
-		case 10: need = 4; break;                /* master_data_written */
-		case 11: {                               /* invoker */
+		case 7: need = 2; break;  /* lc_time_names */
+		case 8: need = 2; break;  /* charset_database */
+		case 9: need = 8; break;  /* table_map_for_update */
+		case 10: need = 4; break; /* master_data_written */
+		case 11: {                /* invoker */
 			size_t u, h;
 
 			if (p >= end)
@@ -411,7 +410,7 @@ static void query_status_vars(struct event *ev, const uint8_t *p,
 			need = u + h + 2;
 			break;
 		}
-		case 12: {                               /* updated db names */
+		case 12: { /* updated db names */
 			unsigned cnt;
 			const uint8_t *q;
 
@@ -421,8 +420,8 @@ static void query_status_vars(struct event *ev, const uint8_t *p,
 			q = p + 1;
 			if (cnt != 254)
 				for (unsigned i = 0; i < cnt && q < end; i++) {
-					const uint8_t *z = memchr(q, 0,
-						(size_t)(end - q));
+					const uint8_t *z =
+					    memchr(q, 0, (size_t)(end - q));
 					if (z == NULL)
 						return;
 					q = z + 1;
@@ -430,16 +429,16 @@ static void query_status_vars(struct event *ev, const uint8_t *p,
 			need = (size_t)(q - p);
 			break;
 		}
-		case 13: need = 3; break;                /* microseconds */
-		case 14: need = 8; break;                /* commit_ts (old) */
-		case 15: need = 8; break;                /* commit_ts2 */
-		case 16: need = 1; break;                /* explicit_defaults */
-		case 17: need = 8; break;                /* ddl_logged_with_xid */
-		case 18: need = 2; break;                /* default_collation */
-		case 19: need = 1; break;                /* require_pk */
-		case 20: need = 1; break;                /* table_encryption */
-		case 128: need = 3; break;               /* MariaDB hrnow */
-		case 129: need = 8; break;               /* MariaDB xid */
+		case 13: need = 3; break;  /* microseconds */
+		case 14: need = 8; break;  /* commit_ts (old) */
+		case 15: need = 8; break;  /* commit_ts2 */
+		case 16: need = 1; break;  /* explicit_defaults */
+		case 17: need = 8; break;  /* ddl_logged_with_xid */
+		case 18: need = 2; break;  /* default_collation */
+		case 19: need = 1; break;  /* require_pk */
+		case 20: need = 1; break;  /* table_encryption */
+		case 128: need = 3; break; /* MariaDB hrnow */
+		case 129: need = 8; break; /* MariaDB xid */
 		default: return;
 		}
 		if ((size_t)(end - p) < need)
@@ -467,9 +466,9 @@ static int on_query(struct decoder *dc, bool compressed, struct sl_err *err)
 	p = b + ph;
 	if ((size_t)(end - p) < sv_len + db_len + 1)
 		return dc_err(dc, err, SL_EPROTO,
-			      "status variables (%zu bytes) and database "
-			      "name (%zu) overrun the event",
-			      sv_len, db_len);
+		              "status variables (%zu bytes) and database "
+		              "name (%zu) overrun the event",
+		              sv_len, db_len);
 	query_status_vars(ev, p, p + sv_len);
 	p += sv_len;
 	ev->u.query.db.p = (const char *)p;
@@ -511,14 +510,14 @@ static unsigned table_id_len(struct decoder *dc, uint8_t type)
 static int on_table_map(struct decoder *dc, struct sl_err *err)
 {
 	struct event *ev = &dc->ev;
-	unsigned ph = dc->ph_len[EVENT_TABLE_MAP] ? dc->ph_len[EVENT_TABLE_MAP]
-						  : 8;
+	unsigned ph =
+	    dc->ph_len[EVENT_TABLE_MAP] ? dc->ph_len[EVENT_TABLE_MAP] : 8;
 	const struct table_map *tm;
 	int rc;
 
 	(void)ph;
 	rc = tablemap_cache_put(dc->tables, ev->body, ev->body_len,
-				table_id_len(dc, EVENT_TABLE_MAP), &tm, err);
+	                        table_id_len(dc, EVENT_TABLE_MAP), &tm, err);
 	if (rc)
 		return dc_err(dc, err, rc, "%s", err ? err->msg : "malformed");
 	ev->kind = DEC_TABLE_MAP;
@@ -531,26 +530,17 @@ static int rows_op(uint8_t type, bool *v2, bool *compressed, bool *partial)
 	*v2 = *compressed = *partial = false;
 	switch (type) {
 	case EVENT_PRE_GA_WRITE_ROWS:
-	case EVENT_WRITE_ROWS_V1:
-		return ROW_INSERT;
+	case EVENT_WRITE_ROWS_V1: return ROW_INSERT;
 	case EVENT_PRE_GA_UPDATE_ROWS:
-	case EVENT_UPDATE_ROWS_V1:
-		return ROW_UPDATE;
+	case EVENT_UPDATE_ROWS_V1: return ROW_UPDATE;
 	case EVENT_PRE_GA_DELETE_ROWS:
-	case EVENT_DELETE_ROWS_V1:
-		return ROW_DELETE;
-	case EVENT_WRITE_ROWS_V2:
-		*v2 = true;
-		return ROW_INSERT;
-	case EVENT_UPDATE_ROWS_V2:
-		*v2 = true;
-		return ROW_UPDATE;
+	case EVENT_DELETE_ROWS_V1: return ROW_DELETE;
+	case EVENT_WRITE_ROWS_V2: *v2 = true; return ROW_INSERT;
+	case EVENT_UPDATE_ROWS_V2: *v2 = true; return ROW_UPDATE;
 	case EVENT_PARTIAL_UPDATE_ROWS:
 		*v2 = *partial = true;
 		return ROW_UPDATE;
-	case EVENT_DELETE_ROWS_V2:
-		*v2 = true;
-		return ROW_DELETE;
+	case EVENT_DELETE_ROWS_V2: *v2 = true; return ROW_DELETE;
 	case EVENT_MARIA_WRITE_ROWS_COMPRESSED_V1:
 	case EVENT_MARIA_WRITE_ROWS_COMPRESSED:
 		*compressed = true;
@@ -566,8 +556,7 @@ static int rows_op(uint8_t type, bool *v2, bool *compressed, bool *partial)
 		*compressed = true;
 		*v2 = type == EVENT_MARIA_DELETE_ROWS_COMPRESSED;
 		return ROW_DELETE;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -579,7 +568,7 @@ static uint32_t popcount_bits(const uint8_t *bm, uint32_t nbits)
 		n += (uint32_t)__builtin_popcount(bm[i / 8]);
 	if (i < nbits)
 		n += (uint32_t)__builtin_popcount(bm[i / 8] &
-						  ((1u << (nbits - i)) - 1));
+		                                  ((1u << (nbits - i)) - 1));
 	return n;
 }
 
@@ -611,8 +600,8 @@ static int on_rows(struct decoder *dc, struct sl_err *err)
 
 		if (extra < 2 || (size_t)(end - p) < (size_t)extra - 2)
 			return dc_err(dc, err, SL_EPROTO,
-				      "extra data length %u overruns the event",
-				      extra);
+			              "extra data length %u overruns the event",
+			              extra);
 		p += extra - 2;
 	}
 	if (lenenc_get(&p, end, &ncols) != 0 || ncols == 0 || ncols > 65536)
@@ -625,18 +614,17 @@ static int on_rows(struct decoder *dc, struct sl_err *err)
 			return 1;
 		}
 		return dc_err(dc, err, SL_EPROTO,
-			      "rows for table_id %llu, which no TABLE_MAP "
-			      "has described",
-			      (unsigned long long)table_id);
+		              "rows for table_id %llu, which no TABLE_MAP "
+		              "has described",
+		              (unsigned long long)table_id);
 	}
 	if (ncols > rs->tm->n_cols)
 		return dc_err(dc, err, SL_EPROTO,
-			      "%llu columns, but TABLE_MAP of `%.*s`.`%.*s` "
-			      "has %u",
-			      (unsigned long long)ncols,
-			      (int)rs->tm->db.len, rs->tm->db.p,
-			      (int)rs->tm->table.len, rs->tm->table.p,
-			      rs->tm->n_cols);
+		              "%llu columns, but TABLE_MAP of `%.*s`.`%.*s` "
+		              "has %u",
+		              (unsigned long long)ncols, (int)rs->tm->db.len,
+		              rs->tm->db.p, (int)rs->tm->table.len,
+		              rs->tm->table.p, rs->tm->n_cols);
 	ev->u.rows.tm = rs->tm;
 	bm_len = (size_t)(ncols + 7) / 8;
 	if ((size_t)(end - p) < bm_len * (op == ROW_UPDATE ? 2 : 1))
@@ -665,8 +653,8 @@ static int on_rows(struct decoder *dc, struct sl_err *err)
 	rs->partial = partial;
 	rs->active = true;
 	if (dc->cells_cap < rs->tm->n_cols) {
-		struct cell *c = sl_realloc(dc->cells, 2 * rs->tm->n_cols *
-						       sizeof(*c));
+		struct cell *c =
+		    sl_realloc(dc->cells, 2 * rs->tm->n_cols * sizeof(*c));
 
 		if (c == NULL)
 			return dc_err(dc, err, SL_ENOMEM, "out of memory");
@@ -706,7 +694,7 @@ static int on_mysql_gtid(struct decoder *dc, struct sl_err *err)
 	} else {
 		format_uuid(uuid, b + 1);
 		snprintf(dc->gtid_text, sizeof(dc->gtid_text), "%s:%lld", uuid,
-			 (long long)get_u64le(b + 17));
+		         (long long)get_u64le(b + 17));
 	}
 	if (ev->body_len >= 42 && b[25] == 2) {
 		ev->u.gtid.last_committed = get_u64le(b + 26);
@@ -770,7 +758,7 @@ static int on_gtid_tagged(struct decoder *dc, struct sl_err *err)
 			for (int i = 0; i < 16; i++) {
 				if (ser_uint(&p, end, &v) || v > 255)
 					return dc_err(dc, err, SL_EPROTO,
-						      "bad uuid");
+					              "bad uuid");
 				uuid[i] = (uint8_t)v;
 			}
 			have_uuid = true;
@@ -788,7 +776,7 @@ static int on_gtid_tagged(struct decoder *dc, struct sl_err *err)
 			break; /* a newer field: nothing we report follows */
 		if (ser_uint(&p, end, &v))
 			return dc_err(dc, err, SL_EPROTO, "bad field %llu",
-				      (unsigned long long)id);
+			              (unsigned long long)id);
 		if (id == 0)
 			ev->u.gtid.flags = (uint8_t)v;
 		else if (id == 2)
@@ -802,8 +790,8 @@ static int on_gtid_tagged(struct decoder *dc, struct sl_err *err)
 		return dc_err(dc, err, SL_EPROTO, "no uuid field");
 	format_uuid(u, uuid);
 	snprintf(dc->gtid_text, sizeof(dc->gtid_text), "%s:%.*s%s%lld", u,
-		 (int)tag_len, tag ? (const char *)tag : "", tag_len ? ":" : "",
-		 (long long)gno);
+	         (int)tag_len, tag ? (const char *)tag : "", tag_len ? ":" : "",
+	         (long long)gno);
 	return 1;
 }
 
@@ -814,8 +802,7 @@ static int on_previous_gtids(struct decoder *dc, struct sl_err *err)
 
 	ev->kind = DEC_GTID_SET;
 	gtid_set_clear(dc->prev_gtids);
-	rc = gtid_set_decode_mysql(dc->prev_gtids, ev->body, ev->body_len,
-				   err);
+	rc = gtid_set_decode_mysql(dc->prev_gtids, ev->body, ev->body_len, err);
 	if (rc)
 		return dc_err(dc, err, rc, "%s", err ? err->msg : "malformed");
 	sbuf_reset(&dc->scratch);
@@ -841,7 +828,7 @@ static int on_maria_gtid(struct decoder *dc, struct sl_err *err)
 	if ((b[12] & 0x02) && ev->body_len >= 21)
 		ev->u.gtid.commit_id = get_u64le(b + 13);
 	snprintf(dc->gtid_text, sizeof(dc->gtid_text), "%u-%u-%llu", domain,
-		 ev->h.server_id, (unsigned long long)seq);
+	         ev->h.server_id, (unsigned long long)seq);
 	return 1;
 }
 
@@ -856,14 +843,14 @@ static int on_maria_gtid_list(struct decoder *dc, struct sl_err *err)
 	n = get_u32le(p) & 0x0fffffff;
 	if ((ev->body_len - 4) / 16 < n)
 		return dc_err(dc, err, SL_EPROTO,
-			      "%u entries overrun the event", n);
+		              "%u entries overrun the event", n);
 	ev->kind = DEC_GTID_SET;
 	sbuf_reset(&dc->scratch);
 	p += 4;
 	for (uint32_t i = 0; i < n; i++, p += 16)
 		sbuf_printf(&dc->scratch, "%s%u-%u-%llu", i ? "," : "",
-			    get_u32le(p), get_u32le(p + 4),
-			    (unsigned long long)get_u64le(p + 8));
+		            get_u32le(p), get_u32le(p + 4),
+		            (unsigned long long)get_u64le(p + 8));
 	ev->u.gtid_set.text.p = sbuf_cstr(&dc->scratch);
 	ev->u.gtid_set.text.len = dc->scratch.len;
 	return 1;
@@ -888,13 +875,13 @@ static int on_payload(struct decoder *dc, struct sl_err *err)
 			break;
 		if (lenenc_get(&p, end, &len) || len > (uint64_t)(end - p))
 			return dc_err(dc, err, SL_EPROTO,
-				      "header field %llu overruns the event",
-				      (unsigned long long)type);
+			              "header field %llu overruns the event",
+			              (unsigned long long)type);
 		q = p;
 		if (lenenc_get(&q, p + len, &v))
 			return dc_err(dc, err, SL_EPROTO,
-				      "bad value of header field %llu",
-				      (unsigned long long)type);
+			              "bad value of header field %llu",
+			              (unsigned long long)type);
 		if (type == 1)
 			clen = v;
 		else if (type == 2)
@@ -908,8 +895,8 @@ static int on_payload(struct decoder *dc, struct sl_err *err)
 	ev->u.payload.compression = (unsigned)ctype;
 	if (clen != (uint64_t)(end - p))
 		return dc_err(dc, err, SL_EPROTO,
-			      "payload size field %llu, but %zu bytes follow",
-			      (unsigned long long)clen, (size_t)(end - p));
+		              "payload size field %llu, but %zu bytes follow",
+		              (unsigned long long)clen, (size_t)(end - p));
 	if (ctype == 255) {
 		/* Uncompressed: inner events are read in place. */
 		dc->payload_len = (size_t)(end - p);
@@ -920,7 +907,7 @@ static int on_payload(struct decoder *dc, struct sl_err *err)
 
 			if (q == NULL)
 				return dc_err(dc, err, SL_ENOMEM,
-					      "out of memory");
+				              "out of memory");
 			dc->payload = q;
 			dc->payload_cap = dc->payload_len;
 		}
@@ -930,16 +917,16 @@ static int on_payload(struct decoder *dc, struct sl_err *err)
 	}
 	if (ctype != 0)
 		return dc_err(dc, err, SL_EUNSUPPORTED,
-			      "compression type %llu (only zstd and none)",
-			      (unsigned long long)ctype);
+		              "compression type %llu (only zstd and none)",
+		              (unsigned long long)ctype);
 	if (ulen == 0 || ulen > PAYLOAD_MAX) {
 		unsigned long long fs =
-			ZSTD_getFrameContentSize(p, (size_t)(end - p));
+		    ZSTD_getFrameContentSize(p, (size_t)(end - p));
 
 		if (fs == ZSTD_CONTENTSIZE_UNKNOWN ||
 		    fs == ZSTD_CONTENTSIZE_ERROR || fs > PAYLOAD_MAX)
 			return dc_err(dc, err, SL_EPROTO,
-				      "uncompressed size unknown");
+			              "uncompressed size unknown");
 		ulen = fs;
 	}
 	if (dc->payload_cap < ulen) {
@@ -947,20 +934,20 @@ static int on_payload(struct decoder *dc, struct sl_err *err)
 
 		if (q == NULL)
 			return dc_err(dc, err, SL_ENOMEM,
-				      "cannot inflate %llu bytes",
-				      (unsigned long long)ulen);
+			              "cannot inflate %llu bytes",
+			              (unsigned long long)ulen);
 		dc->payload = q;
 		dc->payload_cap = (size_t)ulen;
 	}
 	got = ZSTD_decompressDCtx(dc->zstd, dc->payload, (size_t)ulen, p,
-				  (size_t)(end - p));
+	                          (size_t)(end - p));
 	if (ZSTD_isError(got))
 		return dc_err(dc, err, SL_EPROTO, "zstd: %s",
-			      ZSTD_getErrorName(got));
+		              ZSTD_getErrorName(got));
 	if (got != ulen)
 		return dc_err(dc, err, SL_EPROTO,
-			      "zstd gave %zu bytes, header said %llu", got,
-			      (unsigned long long)ulen);
+		              "zstd gave %zu bytes, header said %llu", got,
+		              (unsigned long long)ulen);
 	dc->payload_len = got;
 	dc->payload_off = 0;
 	dc->inner_index = 0;
@@ -1044,9 +1031,7 @@ static int on_misc(struct decoder *dc, struct sl_err *err)
 		ev->u.text.p = (const char *)b + 4;
 		ev->u.text.len = get_u32le(b);
 		return 1;
-	default:
-		ev->kind = DEC_OTHER;
-		return 1;
+	default: ev->kind = DEC_OTHER; return 1;
 	}
 }
 
@@ -1076,8 +1061,7 @@ static int dispatch(struct decoder *dc, struct sl_err *err)
 	case EVENT_MARIA_DELETE_ROWS_COMPRESSED_V1:
 	case EVENT_MARIA_WRITE_ROWS_COMPRESSED:
 	case EVENT_MARIA_UPDATE_ROWS_COMPRESSED:
-	case EVENT_MARIA_DELETE_ROWS_COMPRESSED:
-		return on_rows(dc, err);
+	case EVENT_MARIA_DELETE_ROWS_COMPRESSED: return on_rows(dc, err);
 	case EVENT_GTID:
 	case EVENT_ANONYMOUS_GTID: return on_mysql_gtid(dc, err);
 	case EVENT_GTID_TAGGED: return on_gtid_tagged(dc, err);
@@ -1087,16 +1071,16 @@ static int dispatch(struct decoder *dc, struct sl_err *err)
 	case EVENT_TRANSACTION_PAYLOAD:
 		if (ev->inner)
 			return dc_err(dc, err, SL_EPROTO,
-				      "nested TRANSACTION_PAYLOAD");
+			              "nested TRANSACTION_PAYLOAD");
 		return on_payload(dc, err);
 	case EVENT_ROWS_QUERY: return on_text(dc, 1);
 	case EVENT_MARIA_ANNOTATE_ROWS: return on_text(dc, 0);
 	case EVENT_MARIA_START_ENCRYPTION:
 		return dc_err(dc, err, SL_EUNSUPPORTED,
-			      "the binlog is encrypted from here on "
-			      "(MariaDB encrypt_binlog); sluice cannot read "
-			      "encrypted files: read them through the "
-			      "server's replication stream instead");
+		              "the binlog is encrypted from here on "
+		              "(MariaDB encrypt_binlog); sluice cannot read "
+		              "encrypted files: read them through the "
+		              "server's replication stream instead");
 	default:
 		if (event_type_name(ev->h.type) != NULL)
 			return on_misc(dc, err);
@@ -1106,9 +1090,9 @@ static int dispatch(struct decoder *dc, struct sl_err *err)
 			return 1;
 		}
 		return dc_err(dc, err, SL_EUNSUPPORTED,
-			      "unknown event type %u, not flagged ignorable "
-			      "(server_id %u, %u bytes)",
-			      ev->h.type, ev->h.server_id, ev->h.size);
+		              "unknown event type %u, not flagged ignorable "
+		              "(server_id %u, %u bytes)",
+		              ev->h.type, ev->h.server_id, ev->h.size);
 	}
 }
 
@@ -1123,7 +1107,7 @@ static int next_outer(struct decoder *dc, struct sl_err *err)
 	if (!dc->have_fde && !is_fde && ev->h.type != EVENT_ROTATE &&
 	    ev->h.type != EVENT_START_V3)
 		return dc_err(dc, err, SL_EPROTO,
-			      "comes before any FORMAT_DESCRIPTION event");
+		              "comes before any FORMAT_DESCRIPTION event");
 	if (is_fde) {
 		/* Checksum alg is in the FDE itself: decode first. */
 		ev->body = dc->buf + EVENT_HEADER_LEN;
@@ -1164,14 +1148,14 @@ static int next_inner(struct decoder *dc, struct sl_err *err)
 	ev->inner = true;
 	if (left < EVENT_HEADER_LEN)
 		return dc_err(dc, err, SL_ETRUNC,
-			      "%zu stray bytes at the end of the payload",
-			      left);
+		              "%zu stray bytes at the end of the payload",
+		              left);
 	read_header(p, &ev->h);
 	if (ev->h.size < EVENT_HEADER_LEN || ev->h.size > left)
 		return dc_err(dc, err, SL_EPROTO,
-			      "inner event length %u overruns the payload "
-			      "(%zu bytes left)",
-			      ev->h.size, left);
+		              "inner event length %u overruns the payload "
+		              "(%zu bytes left)",
+		              ev->h.size, left);
 	dc->payload_off += ev->h.size;
 	ev->body = p + EVENT_HEADER_LEN;
 	ev->body_len = ev->h.size - EVENT_HEADER_LEN;
@@ -1180,7 +1164,7 @@ static int next_inner(struct decoder *dc, struct sl_err *err)
 }
 
 int decoder_next(struct decoder *dc, const struct event **out,
-		 struct sl_err *err)
+                 struct sl_err *err)
 {
 	int rc;
 
@@ -1200,7 +1184,7 @@ int decoder_next(struct decoder *dc, const struct event **out,
 
 /* Reads one row image into cells.  which: 0 before, 1 after. */
 static int read_image(struct decoder *dc, int which, struct cell *cells,
-		      const uint8_t *partial_bits, struct sl_err *err)
+                      const uint8_t *partial_bits, struct sl_err *err)
 {
 	struct rows_state *rs = &dc->rows;
 	const struct table_map *tm = rs->tm;
@@ -1212,7 +1196,7 @@ static int read_image(struct decoder *dc, int which, struct cell *cells,
 
 	if ((size_t)(rs->end - rs->p) < nbytes)
 		return dc_err(dc, err, SL_ETRUNC,
-			      "row image ends inside its NULL bitmap");
+		              "row image ends inside its NULL bitmap");
 	p = rs->p + nbytes;
 	for (uint32_t i = 0; i < tm->n_cols; i++) {
 		const struct column *c = &tm->cols[i];
@@ -1233,14 +1217,12 @@ static int read_image(struct decoder *dc, int which, struct cell *cells,
 		k++;
 		rc = value_cell_len(c, p, (size_t)(rs->end - p), &len);
 		if (__builtin_expect(rc != 0, 0))
-			return dc_err(dc, err, rc,
-				      "column %u (%s) of `%.*s`.`%.*s`: %s",
-				      i + 1, coltype_name(c->type),
-				      (int)tm->db.len, tm->db.p,
-				      (int)tm->table.len, tm->table.p,
-				      rc == SL_ETRUNC
-					      ? "value runs past the event"
-					      : "cannot size this value");
+			return dc_err(
+			    dc, err, rc, "column %u (%s) of `%.*s`.`%.*s`: %s",
+			    i + 1, coltype_name(c->type), (int)tm->db.len,
+			    tm->db.p, (int)tm->table.len, tm->table.p,
+			    rc == SL_ETRUNC ? "value runs past the event"
+			                    : "cannot size this value");
 		cells[i].p = p;
 		cells[i].len = len;
 		cells[i].state = CELL_VALUE;
@@ -1256,8 +1238,7 @@ static int read_image(struct decoder *dc, int which, struct cell *cells,
 	return 0;
 }
 
-int decoder_row(struct decoder *dc, struct row_change *row,
-		struct sl_err *err)
+int decoder_row(struct decoder *dc, struct row_change *row, struct sl_err *err)
 {
 	struct rows_state *rs = &dc->rows;
 	struct cell *before = dc->cells, *after = dc->cells + dc->cells_cap;
@@ -1289,8 +1270,8 @@ int decoder_row(struct decoder *dc, struct row_change *row,
 
 			if (lenenc_get(&rs->p, rs->end, &opts))
 				return dc_err(dc, err, SL_ETRUNC,
-					      "row ends before its value "
-					      "options");
+				              "row ends before its value "
+				              "options");
 			if (opts & 1) {
 				uint32_t n_json = 0;
 
@@ -1298,13 +1279,14 @@ int decoder_row(struct decoder *dc, struct row_change *row,
 					if (rs->tm->cols[i].type == COL_JSON &&
 					    i < rs->ncols &&
 					    ((rs->present[1][i / 8] >>
-					      (i % 8)) & 1))
+					      (i % 8)) &
+					     1))
 						n_json++;
 				if ((size_t)(rs->end - rs->p) <
 				    (n_json + 7) / 8)
 					return dc_err(dc, err, SL_ETRUNC,
-						      "row ends inside its "
-						      "partial-JSON bitmap");
+					              "row ends inside its "
+					              "partial-JSON bitmap");
 				partial_bits = rs->p;
 				rs->p += (n_json + 7) / 8;
 			}
@@ -1316,7 +1298,7 @@ int decoder_row(struct decoder *dc, struct row_change *row,
 	}
 	if (rc == 0 && rs->p == start)
 		rc = dc_err(dc, err, SL_EPROTO,
-			    "a row image of no bytes (no column present)");
+		            "a row image of no bytes (no column present)");
 	if (rc) {
 		rs->active = false;
 		return rc;

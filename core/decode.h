@@ -30,24 +30,24 @@
 #include <stdint.h>
 
 enum dec_kind {
-	DEC_OTHER,      /* known event with nothing more decoded */
+	DEC_OTHER, /* known event with nothing more decoded */
 	DEC_FDE,
 	DEC_QUERY,
 	DEC_ROTATE,
 	DEC_XID,
 	DEC_TABLE_MAP,
 	DEC_ROWS,
-	DEC_GTID,       /* MySQL GTID/ANONYMOUS_GTID/GTID_TAGGED, MariaDB GTID */
-	DEC_GTID_SET,   /* PREVIOUS_GTIDS, MariaDB GTID_LIST */
-	DEC_PAYLOAD,    /* TRANSACTION_PAYLOAD: inner events follow */
-	DEC_TEXT,       /* ROWS_QUERY, ANNOTATE_ROWS, BINLOG_CHECKPOINT */
+	DEC_GTID,     /* MySQL GTID/ANONYMOUS_GTID/GTID_TAGGED, MariaDB GTID */
+	DEC_GTID_SET, /* PREVIOUS_GTIDS, MariaDB GTID_LIST */
+	DEC_PAYLOAD,  /* TRANSACTION_PAYLOAD: inner events follow */
+	DEC_TEXT,     /* ROWS_QUERY, ANNOTATE_ROWS, BINLOG_CHECKPOINT */
 	DEC_INTVAR,
 	DEC_RAND,
 	DEC_USER_VAR,
 	DEC_XA_PREPARE,
 	DEC_INCIDENT,
 	DEC_HEARTBEAT,
-	DEC_SKIPPED,    /* unknown type flagged ignorable, skipped */
+	DEC_SKIPPED, /* unknown type flagged ignorable, skipped */
 };
 
 /* cell.state */
@@ -65,10 +65,10 @@ struct cell {
 };
 
 struct row_change {
-	int op;                     /* ROW_INSERT / ROW_UPDATE / ROW_DELETE */
+	int op; /* ROW_INSERT / ROW_UPDATE / ROW_DELETE */
 	const struct table_map *tm;
-	const struct cell *before;  /* tm->n_cols cells, or NULL (INSERT) */
-	const struct cell *after;   /* tm->n_cols cells, or NULL (DELETE) */
+	const struct cell *before; /* tm->n_cols cells, or NULL (INSERT) */
+	const struct cell *after;  /* tm->n_cols cells, or NULL (DELETE) */
 };
 
 struct dec_str {
@@ -78,8 +78,8 @@ struct dec_str {
 
 struct event {
 	struct event_header h;
-	uint64_t pos;       /* offset of the event in its file or stream */
-	bool inner;         /* inside a TRANSACTION_PAYLOAD */
+	uint64_t pos; /* offset of the event in its file or stream */
+	bool inner;   /* inside a TRANSACTION_PAYLOAD */
 	enum dec_kind kind;
 	const uint8_t *body; /* after the common header, checksum excluded */
 	size_t body_len;
@@ -98,7 +98,7 @@ struct event {
 			uint64_t sql_mode;
 			bool has_sql_mode;
 			uint16_t charset_client, collation_conn,
-				collation_server;
+			    collation_server;
 			bool has_charset;
 			struct dec_str time_zone;
 			bool compressed; /* MariaDB QUERY_COMPRESSED */
@@ -119,7 +119,7 @@ struct event {
 			uint16_t flags;
 			uint32_t n_rows_hint; /* 0: count as decoder_row runs */
 			bool compressed;
-			bool partial;         /* PARTIAL_UPDATE_ROWS */
+			bool partial; /* PARTIAL_UPDATE_ROWS */
 		} rows;
 		struct {
 			/* text in dec->gtid_text, e.g. "uuid:5" or "0-1-7" */
@@ -181,19 +181,18 @@ void decoder_set_verify_checksums(struct decoder *dc, bool on);
  * The bytes are borrowed until the next feed.  Checks the header and the
  * checksum; returns 0 or a negative SL_E* with err set ("at offset N: …"). */
 int decoder_feed(struct decoder *dc, const uint8_t *buf, size_t len,
-		 uint64_t pos, struct sl_err *err);
+                 uint64_t pos, struct sl_err *err);
 
 /* Next decoded event of the current feed: the event itself, then, for a
  * TRANSACTION_PAYLOAD, each inner event.  Returns 1 with *ev set, 0 when
  * the feed is used up, or a negative SL_E* with err set. */
 int decoder_next(struct decoder *dc, const struct event **ev,
-		 struct sl_err *err);
+                 struct sl_err *err);
 
 /* Next row change of the current DEC_ROWS event: 1 with *row set, 0 at the
  * end, negative SL_E* with err set.  Cells point into the event bytes (or
  * the decoder's inflate buffer for compressed events). */
-int decoder_row(struct decoder *dc, struct row_change *row,
-		struct sl_err *err);
+int decoder_row(struct decoder *dc, struct row_change *row, struct sl_err *err);
 
 /* GTID of the current transaction as text ("uuid:gno", "d-s-n"), or ""
  * before the first GTID and for anonymous transactions. */

@@ -42,7 +42,7 @@ int sl_err_at(struct sl_err *err, int code, uint64_t pos, const char *fmt, ...)
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	sl_err_set(err, code, "at offset %llu: %s", (unsigned long long)pos,
-		   tmp);
+	           tmp);
 	err->has_pos = 1;
 	err->pos = pos;
 	return code;

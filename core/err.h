@@ -28,29 +28,29 @@ enum {
 #define SL_ERR_MSG_CAP 512
 
 struct sl_err {
-	int code;             /* SL_E* or 0 */
-	int sys_errno;        /* errno of the failing call, or 0 */
-	int has_pos;          /* pos is meaningful */
-	uint64_t pos;         /* byte offset of the failing object */
+	int code;      /* SL_E* or 0 */
+	int sys_errno; /* errno of the failing call, or 0 */
+	int has_pos;   /* pos is meaningful */
+	uint64_t pos;  /* byte offset of the failing object */
 	char msg[SL_ERR_MSG_CAP];
 };
 
 /* Records code and a printf-style message; returns code.  err may be NULL. */
 int sl_err_set(struct sl_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Same, with the byte offset of the object that failed. */
 int sl_err_at(struct sl_err *err, int code, uint64_t pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Records a failed system call: message plus strerror(sys_errno). */
 int sl_err_sys(struct sl_err *err, int sys_errno, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prefixes the existing message with "prefix: " (context from an outer
  * layer, e.g. the file name).  Keeps code and pos. */
 void sl_err_ctx(struct sl_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Short name of an SL_E* code ("checksum", "truncated", ...). */
 const char *sl_err_name(int code);

@@ -70,7 +70,7 @@ enum event_type {
 };
 
 #define EVENT_HEADER_LEN 19
-#define EVENT_CRC_LEN 4
+#define EVENT_CRC_LEN    4
 #define BINLOG_MAGIC_LEN 4
 
 /* Common header flags. */
@@ -87,8 +87,9 @@ struct event_header {
 	uint32_t timestamp;
 	uint8_t type;
 	uint32_t server_id;
-	uint32_t size;    /* whole event: header + body + checksum */
-	uint32_t log_pos; /* end offset in the source's file; 0 inside payloads */
+	uint32_t size; /* whole event: header + body + checksum */
+	uint32_t
+	    log_pos; /* end offset in the source's file; 0 inside payloads */
 	uint16_t flags;
 };
 

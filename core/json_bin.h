@@ -19,13 +19,13 @@
  * as MySQL prints it ({"a": 1, "b": [true, null]}).  An empty document
  * (n == 0) prints as null.  Returns 0 or SL_EPROTO with err set. */
 int json_bin_to_text(const uint8_t *p, size_t n, struct sbuf *out,
-		     struct sl_err *err);
+                     struct sl_err *err);
 
 /* Appends a partial-update diff list (the bytes of one column in a
  * PARTIAL_UPDATE_ROWS after image) as nested MySQL calls applied to
  * `col_expr`, e.g. JSON_REPLACE(JSON_INSERT(@3, '$.a', 1), '$.b', "x").
  * Returns 0 or SL_EPROTO with err set. */
 int json_diff_to_text(const uint8_t *p, size_t n, const char *col_expr,
-		      struct sbuf *out, struct sl_err *err);
+                      struct sbuf *out, struct sl_err *err);
 
 #endif

@@ -26,7 +26,7 @@ void sbuf_deinit(struct sbuf *b);
 /* Makes room for n more bytes; false (and oom set) on failure. */
 bool sbuf_grow(struct sbuf *b, size_t n);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Appends n bytes as lowercase hex digits. */
 void sbuf_hex(struct sbuf *b, const uint8_t *p, size_t n);
 /* Appends an unsigned / signed decimal integer. */

@@ -91,7 +91,7 @@ void tablemap_cache_free(struct tablemap_cache *c)
 }
 
 static struct table_map **find_slot(struct table_map **slots, size_t cap,
-				    uint64_t id)
+                                    uint64_t id)
 {
 	size_t i = slot_of(id, cap);
 
@@ -101,7 +101,7 @@ static struct table_map **find_slot(struct table_map **slots, size_t cap,
 }
 
 const struct table_map *tablemap_cache_get(const struct tablemap_cache *c,
-					   uint64_t table_id)
+                                           uint64_t table_id)
 {
 	return *find_slot(c->slots, c->cap, table_id);
 }
@@ -116,7 +116,7 @@ static int grow(struct tablemap_cache *c)
 	for (size_t i = 0; i < c->cap; i++)
 		if (c->slots[i] != NULL)
 			*find_slot(ns, ncap, c->slots[i]->table_id) =
-				c->slots[i];
+			    c->slots[i];
 	sl_free(c->slots);
 	c->slots = ns;
 	c->cap = ncap;
@@ -138,18 +138,15 @@ static unsigned meta_size(uint8_t type)
 	case COL_VECTOR:
 	case COL_TIME2:
 	case COL_DATETIME2:
-	case COL_TIMESTAMP2:
-		return 1;
+	case COL_TIMESTAMP2: return 1;
 	case COL_VARCHAR:
 	case COL_VAR_STRING:
 	case COL_BIT:
 	case COL_NEWDECIMAL:
 	case COL_STRING:
 	case COL_ENUM:
-	case COL_SET:
-		return 2;
-	default:
-		return 0;
+	case COL_SET: return 2;
+	default: return 0;
 	}
 }
 
@@ -159,15 +156,9 @@ static void set_meta(struct column *c, uint8_t type, const uint8_t *m)
 	c->type = type;
 	switch (type) {
 	case COL_VARCHAR:
-	case COL_VAR_STRING:
-		c->meta = get_u16le(m);
-		break;
-	case COL_BIT:
-		c->meta = (uint16_t)((m[1] << 8) | m[0]);
-		break;
-	case COL_NEWDECIMAL:
-		c->meta = (uint16_t)((m[0] << 8) | m[1]);
-		break;
+	case COL_VAR_STRING: c->meta = get_u16le(m); break;
+	case COL_BIT: c->meta = (uint16_t)((m[1] << 8) | m[0]); break;
+	case COL_NEWDECIMAL: c->meta = (uint16_t)((m[0] << 8) | m[1]); break;
 	case COL_STRING:
 	case COL_ENUM:
 	case COL_SET: {
@@ -179,17 +170,15 @@ static void set_meta(struct column *c, uint8_t type, const uint8_t *m)
 		} else if ((real & 0x30) != 0x30) {
 			/* Lengths over 255 borrow two bits of the type. */
 			c->type = (uint8_t)(real | 0x30);
-			c->meta = (uint16_t)((((real & 0x30) ^ 0x30) << 4) |
-					     m[1]);
+			c->meta =
+			    (uint16_t)((((real & 0x30) ^ 0x30) << 4) | m[1]);
 		} else {
 			c->type = real;
 			c->meta = m[1];
 		}
 		break;
 	}
-	default:
-		c->meta = meta_size(type) == 1 ? m[0] : 0;
-		break;
+	default: c->meta = meta_size(type) == 1 ? m[0] : 0; break;
 	}
 }
 
@@ -204,10 +193,8 @@ static int is_numeric(uint8_t t)
 	case COL_FLOAT:
 	case COL_DOUBLE:
 	case COL_NEWDECIMAL:
-	case COL_DECIMAL:
-		return 1;
-	default:
-		return 0;
+	case COL_DECIMAL: return 1;
+	default: return 0;
 	}
 }
 
@@ -220,10 +207,8 @@ static int is_character(uint8_t t)
 	case COL_BLOB:
 	case COL_TINY_BLOB:
 	case COL_MEDIUM_BLOB:
-	case COL_LONG_BLOB:
-		return 1;
-	default:
-		return 0;
+	case COL_LONG_BLOB: return 1;
+	default: return 0;
 	}
 }
 
@@ -234,7 +219,7 @@ static int is_enum_set(uint8_t t)
 
 /* The n-th column (0-based) for which pred() holds, or NULL. */
 static struct column *nth_col(struct table_map *t, int (*pred)(uint8_t),
-			      uint64_t n)
+                              uint64_t n)
 {
 	for (uint32_t i = 0; i < t->n_cols; i++)
 		if (pred(t->cols[i].type) && n-- == 0)
@@ -246,12 +231,12 @@ static struct column *nth_col(struct table_map *t, int (*pred)(uint8_t),
 	do {                                                                   \
 		if (!(cond))                                                   \
 			return sl_err_set(err, SL_EPROTO,                      \
-					  "TABLE_MAP: malformed %s", what);    \
+			                  "TABLE_MAP: malformed %s", what);    \
 	} while (0)
 
 static int parse_charsets(struct table_map *t, const uint8_t *p,
-			  const uint8_t *end, int (*pred)(uint8_t),
-			  int with_default, struct sl_err *err)
+                          const uint8_t *end, int (*pred)(uint8_t),
+                          int with_default, struct sl_err *err)
 {
 	uint64_t v, idx;
 
@@ -266,7 +251,7 @@ static int parse_charsets(struct table_map *t, const uint8_t *p,
 			struct column *c;
 
 			NEED(lenenc_get(&p, end, &idx) == 0 &&
-				     lenenc_get(&p, end, &v) == 0,
+			         lenenc_get(&p, end, &v) == 0,
 			     "charset pair");
 			c = nth_col(t, pred, idx);
 			if (c != NULL)
@@ -308,8 +293,8 @@ static int is_vector(uint8_t t)
 }
 
 static int parse_str_values(struct table_map *t, const uint8_t *p,
-			    const uint8_t *end, int (*pred)(uint8_t),
-			    struct sl_err *err)
+                            const uint8_t *end, int (*pred)(uint8_t),
+                            struct sl_err *err)
 {
 	for (uint64_t n = 0; p < end; n++) {
 		struct column *c = nth_col(t, pred, n);
@@ -325,17 +310,17 @@ static int parse_str_values(struct table_map *t, const uint8_t *p,
 			s = sl_realloc(t->strs, need * sizeof(*s));
 			if (s == NULL)
 				return sl_err_set(err, SL_ENOMEM,
-						  "TABLE_MAP: out of memory");
+				                  "TABLE_MAP: out of memory");
 			t->strs = s;
 			c->strs = (const struct col_str *)(uintptr_t)
-				t->n_strs_cap; /* index, fixed up later */
+			              t->n_strs_cap; /* index, fixed up later */
 			c->n_strs = (uint32_t)count;
 		}
 		for (uint64_t i = 0; i < count; i++) {
 			uint64_t len;
 
 			NEED(lenenc_get(&p, end, &len) == 0 &&
-				     len <= (uint64_t)(end - p),
+			         len <= (uint64_t)(end - p),
 			     "ENUM/SET member");
 			if (c != NULL) {
 				t->strs[t->n_strs_cap].p = (const char *)p;
@@ -349,7 +334,7 @@ static int parse_str_values(struct table_map *t, const uint8_t *p,
 }
 
 static int parse_optional(struct table_map *t, const uint8_t *p,
-			  const uint8_t *end, struct sl_err *err)
+                          const uint8_t *end, struct sl_err *err)
 {
 	int rc;
 
@@ -359,7 +344,7 @@ static int parse_optional(struct table_map *t, const uint8_t *p,
 		const uint8_t *v, *vend;
 
 		NEED(lenenc_get(&p, end, &len) == 0 &&
-			     len <= (uint64_t)(end - p),
+		         len <= (uint64_t)(end - p),
 		     "optional metadata length");
 		v = p;
 		vend = p + len;
@@ -376,7 +361,7 @@ static int parse_optional(struct table_map *t, const uint8_t *p,
 				if (bit / 8 >= len)
 					break;
 				c->is_unsigned =
-					(v[bit / 8] >> (7 - bit % 8)) & 1;
+				    (v[bit / 8] >> (7 - bit % 8)) & 1;
 				c->flags |= COLF_SIGNEDNESS_KNOWN;
 				bit++;
 			}
@@ -407,7 +392,7 @@ static int parse_optional(struct table_map *t, const uint8_t *p,
 				uint64_t n;
 
 				NEED(lenenc_get(&v, vend, &n) == 0 &&
-					     n <= (uint64_t)(vend - v),
+				         n <= (uint64_t)(vend - v),
 				     "column name");
 				if (i < t->n_cols) {
 					t->cols[i].name.p = (const char *)v;
@@ -458,17 +443,17 @@ static int parse_optional(struct table_map *t, const uint8_t *p,
 				uint32_t *pk;
 
 				NEED(lenenc_get(&v, vend, &idx) == 0 &&
-					     idx < t->n_cols,
+				         idx < t->n_cols,
 				     "primary key column");
 				if (type == OM_PRIMARY_KEY_WITH_PREFIX)
 					NEED(lenenc_get(&v, vend, &prefix) == 0,
 					     "primary key prefix");
 				pk = sl_realloc(t->pk,
-						(t->n_pk + 1) * sizeof(*pk));
+				                (t->n_pk + 1) * sizeof(*pk));
 				if (pk == NULL)
 					return sl_err_set(err, SL_ENOMEM,
-							  "TABLE_MAP: out of "
-							  "memory");
+					                  "TABLE_MAP: out of "
+					                  "memory");
 				t->pk = pk;
 				t->pk[t->n_pk++] = (uint32_t)idx;
 				t->cols[idx].flags |= COLF_PRIMARY_KEY;
@@ -479,8 +464,7 @@ static int parse_optional(struct table_map *t, const uint8_t *p,
 				if (!((v[i / 8] >> (7 - i % 8)) & 1))
 					t->cols[i].flags |= COLF_INVISIBLE;
 			break;
-		default:
-			break; /* newer metadata: skip by length */
+		default: break; /* newer metadata: skip by length */
 		}
 	}
 	return 0;
@@ -509,13 +493,13 @@ static int parse(struct table_map *t, unsigned id_len, struct sl_err *err)
 	t->table.p = (const char *)p;
 	t->table.len = tlen;
 	p += tlen + 1;
-	NEED(lenenc_get(&p, end, &ncols) == 0 && ncols > 0 &&
-		     ncols <= 65536 && ncols <= (uint64_t)(end - p),
+	NEED(lenenc_get(&p, end, &ncols) == 0 && ncols > 0 && ncols <= 65536 &&
+	         ncols <= (uint64_t)(end - p),
 	     "column count");
 	types = p;
 	p += ncols;
 	NEED(lenenc_get(&p, end, &meta_len) == 0 &&
-		     meta_len <= (uint64_t)(end - p),
+	         meta_len <= (uint64_t)(end - p),
 	     "metadata length");
 	meta = p;
 	meta_end = p + meta_len;
@@ -545,14 +529,13 @@ static int parse(struct table_map *t, unsigned id_len, struct sl_err *err)
 	 * no longer moves. */
 	for (uint32_t i = 0; i < ncols; i++)
 		if (t->cols[i].n_strs)
-			t->cols[i].strs =
-				t->strs + (uintptr_t)t->cols[i].strs;
+			t->cols[i].strs = t->strs + (uintptr_t)t->cols[i].strs;
 	return 0;
 }
 
 int tablemap_cache_put(struct tablemap_cache *c, const uint8_t *body,
-		       size_t len, unsigned id_len,
-		       const struct table_map **out, struct sl_err *err)
+                       size_t len, unsigned id_len,
+                       const struct table_map **out, struct sl_err *err)
 {
 	struct table_map **slot, *t;
 	uint64_t id;

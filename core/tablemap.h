@@ -22,18 +22,18 @@
 struct table_map {
 	uint64_t table_id;
 	uint16_t flags;
-	struct col_str db;     /* NUL-terminated too */
-	struct col_str table;  /* NUL-terminated too */
+	struct col_str db;    /* NUL-terminated too */
+	struct col_str table; /* NUL-terminated too */
 	uint32_t n_cols;
 	struct column *cols;
-	uint32_t n_pk;         /* primary key columns from metadata, 0 if none */
-	uint32_t *pk;          /* column indexes, key order */
-	int has_names;         /* COLUMN_NAME metadata present */
+	uint32_t n_pk; /* primary key columns from metadata, 0 if none */
+	uint32_t *pk;  /* column indexes, key order */
+	int has_names; /* COLUMN_NAME metadata present */
 
 	/* private */
-	uint8_t *raw;          /* copy of the event body (post-header on) */
+	uint8_t *raw; /* copy of the event body (post-header on) */
 	size_t raw_len;
-	struct col_str *strs;  /* ENUM/SET member storage */
+	struct col_str *strs; /* ENUM/SET member storage */
 	uint32_t n_strs_cap;
 };
 
@@ -48,12 +48,12 @@ void tablemap_cache_free(struct tablemap_cache *c);
  * SL_E* with err set (message names what is malformed; the caller adds the
  * offset). */
 int tablemap_cache_put(struct tablemap_cache *c, const uint8_t *body,
-		       size_t len, unsigned id_len,
-		       const struct table_map **out, struct sl_err *err);
+                       size_t len, unsigned id_len,
+                       const struct table_map **out, struct sl_err *err);
 
 /* The entry for table_id, or NULL. */
 const struct table_map *tablemap_cache_get(const struct tablemap_cache *c,
-					   uint64_t table_id);
+                                           uint64_t table_id);
 
 /* Drops every entry (a ROTATE or a new FORMAT_DESCRIPTION starts anew). */
 void tablemap_cache_clear(struct tablemap_cache *c);

@@ -893,8 +893,8 @@ int value_format(const struct column *c, const uint8_t *p, uint32_t len,
 		bin = c->charset == COL_CHARSET_BINARY;
 		fmt_bytes(out, p + pfx, len - pfx, bin, fmt,
 		          bin && c->type == COL_STRING && m > len - pfx
-		                  ? m - (len - pfx)
-		                  : 0);
+		              ? m - (len - pfx)
+		              : 0);
 		return 0;
 	case COL_BLOB:
 	case COL_TINY_BLOB:

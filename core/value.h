@@ -46,13 +46,13 @@ enum value_fmt {
  * left in the row image.  Returns 0 and sets *len, SL_ETRUNC when the
  * cell runs past avail, SL_EPROTO for a type this decoder cannot size. */
 int value_cell_len(const struct column *c, const uint8_t *p, size_t avail,
-		   uint32_t *len);
+                   uint32_t *len);
 
 /* Appends the text of the cell (p, len as sized by value_cell_len) to out
  * in the given form.  Returns 0, or SL_EPROTO with err set when the bytes
  * are not a valid value (bad JSON binary, decimal digits out of range). */
 int value_format(const struct column *c, const uint8_t *p, uint32_t len,
-		 enum value_fmt fmt, struct sbuf *out, struct sl_err *err);
+                 enum value_fmt fmt, struct sbuf *out, struct sl_err *err);
 
 /* Appends s as a JSON string literal (quotes included, escapes applied);
  * bytes must be valid UTF-8 (see value_utf8_valid). */

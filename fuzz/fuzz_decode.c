@@ -20,7 +20,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void render(const struct row_change *r, const struct cell *cells,
-		   struct sbuf *o)
+                   struct sbuf *o)
 {
 	struct sl_err err;
 
@@ -31,9 +31,9 @@ static void render(const struct row_change *r, const struct cell *cells,
 
 		if (c->state == CELL_VALUE) {
 			value_format(&r->tm->cols[i], c->p, c->len, VALUE_SQL,
-				     o, &err);
+			             o, &err);
 			value_format(&r->tm->cols[i], c->p, c->len, VALUE_JSON,
-				     o, &err);
+			             o, &err);
 		} else if (c->state == CELL_JSON_DIFF && c->len >= 4) {
 			json_diff_to_text(c->p + 4, c->len - 4, "@1", o, &err);
 		}
@@ -51,7 +51,10 @@ static void run(const uint8_t *data, size_t size, bool verify)
 		return;
 	decoder_set_verify_checksums(dc, verify);
 	sbuf_init(&o);
-	if (size >= 4 && memcmp(data, "\xfe" "bin", 4) == 0)
+	if (size >= 4 && memcmp(data,
+	                        "\xfe"
+	                        "bin",
+	                        4) == 0)
 		off = 4;
 	while (size - off >= 19) {
 		uint32_t len = get_u32le(data + off + 9);

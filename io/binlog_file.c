@@ -18,12 +18,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define BUF_INIT ((size_t)4 << 20)
+#define BUF_INIT  ((size_t)4 << 20)
 #define EVENT_MAX ((size_t)1 << 30) /* MySQL's max_allowed_packet cap */
 
 struct binlog_file {
 	int fd;
-	gzFile gz;       /* non-NULL for gzip-wrapped files */
+	gzFile gz; /* non-NULL for gzip-wrapped files */
 	uint8_t *buf;
 	size_t cap;
 	size_t head, tail; /* unread bytes are buf[head, tail) */
@@ -34,8 +34,8 @@ struct binlog_file {
 static ssize_t raw_read(struct binlog_file *f, void *p, size_t n)
 {
 	if (f->gz != NULL)
-		return gzread(f->gz, p, (unsigned)(n > (1u << 30) ? 1u << 30
-								   : n));
+		return gzread(f->gz, p,
+		              (unsigned)(n > (1u << 30) ? 1u << 30 : n));
 	return read(f->fd, p, n);
 }
 
@@ -48,7 +48,7 @@ static int fill(struct binlog_file *f, size_t want, struct sl_err *err)
 		if (f->cap - f->head < want) {
 			if (f->head > 0) {
 				memmove(f->buf, f->buf + f->head,
-					f->tail - f->head);
+				        f->tail - f->head);
 				f->tail -= f->head;
 				f->head = 0;
 			}
@@ -61,9 +61,9 @@ static int fill(struct binlog_file *f, size_t want, struct sl_err *err)
 				nb = sl_realloc(f->buf, ncap);
 				if (nb == NULL)
 					return sl_err_set(err, SL_ENOMEM,
-							  "no memory for a "
-							  "%zu-byte event",
-							  want);
+					                  "no memory for a "
+					                  "%zu-byte event",
+					                  want);
 				f->buf = nb;
 				f->cap = ncap;
 			}
@@ -82,7 +82,7 @@ static int fill(struct binlog_file *f, size_t want, struct sl_err *err)
 }
 
 int binlog_file_open(const char *path, struct binlog_file **out,
-		     struct sl_err *err)
+                     struct sl_err *err)
 {
 	struct binlog_file *f;
 	uint8_t peek[2];
@@ -122,24 +122,30 @@ int binlog_file_open(const char *path, struct binlog_file **out,
 		goto fail;
 	if (f->tail < BINLOG_MAGIC_LEN) {
 		rc = sl_err_at(err, SL_ETRUNC, 0,
-			       "file of %zu bytes is too short for the binlog "
-			       "magic",
-			       f->tail);
+		               "file of %zu bytes is too short for the binlog "
+		               "magic",
+		               f->tail);
 		goto fail;
 	}
-	if (memcmp(f->buf, "\xfe" "bin", 4) != 0) {
-		if (memcmp(f->buf, "\xfd" "bin", 4) == 0)
+	if (memcmp(f->buf,
+	           "\xfe"
+	           "bin",
+	           4) != 0) {
+		if (memcmp(f->buf,
+		           "\xfd"
+		           "bin",
+		           4) == 0)
 			rc = sl_err_at(err, SL_EUNSUPPORTED, 0,
-				       "MySQL encrypted binlog (magic fd 62 "
-				       "69 6e): sluice cannot read encrypted "
-				       "files; read them through the server's "
-				       "replication stream instead");
+			               "MySQL encrypted binlog (magic fd 62 "
+			               "69 6e): sluice cannot read encrypted "
+			               "files; read them through the server's "
+			               "replication stream instead");
 		else
-			rc = sl_err_at(err, SL_EPROTO, 0,
-				       "not a binlog file: starts with %02x %02x "
-				       "%02x %02x, expected fe 62 69 6e",
-				       f->buf[0], f->buf[1], f->buf[2],
-				       f->buf[3]);
+			rc = sl_err_at(
+			    err, SL_EPROTO, 0,
+			    "not a binlog file: starts with %02x %02x "
+			    "%02x %02x, expected fe 62 69 6e",
+			    f->buf[0], f->buf[1], f->buf[2], f->buf[3]);
 		goto fail;
 	}
 	f->head = BINLOG_MAGIC_LEN;
@@ -167,7 +173,7 @@ int binlog_file_seek(struct binlog_file *f, uint64_t pos, struct sl_err *err)
 {
 	if (f->gz != NULL)
 		return sl_err_set(err, SL_EINVAL,
-				  "cannot seek in a gzip-wrapped file");
+		                  "cannot seek in a gzip-wrapped file");
 	if (pos >= f->off && pos <= f->off + (f->tail - f->head)) {
 		f->head += (size_t)(pos - f->off);
 		f->off = pos;
@@ -175,7 +181,7 @@ int binlog_file_seek(struct binlog_file *f, uint64_t pos, struct sl_err *err)
 	}
 	if (lseek(f->fd, (off_t)pos, SEEK_SET) < 0)
 		return sl_err_sys(err, errno, "seek to %llu",
-				  (unsigned long long)pos);
+		                  (unsigned long long)pos);
 	f->head = f->tail = 0;
 	f->off = pos;
 	f->eof = 0;
@@ -183,7 +189,7 @@ int binlog_file_seek(struct binlog_file *f, uint64_t pos, struct sl_err *err)
 }
 
 int binlog_file_next(struct binlog_file *f, const uint8_t **ev, size_t *len,
-		     uint64_t *pos, struct sl_err *err)
+                     uint64_t *pos, struct sl_err *err)
 {
 	uint32_t size;
 	int rc;
@@ -195,29 +201,30 @@ int binlog_file_next(struct binlog_file *f, const uint8_t **ev, size_t *len,
 		return 0;
 	if (f->tail - f->head < EVENT_HEADER_LEN)
 		return sl_err_at(err, SL_ETRUNC, f->off,
-				 "truncated event header: the file ends %zu "
-				 "bytes into it (need 19)",
-				 f->tail - f->head);
+		                 "truncated event header: the file ends %zu "
+		                 "bytes into it (need 19)",
+		                 f->tail - f->head);
 	size = get_u32le(f->buf + f->head + 9);
 	if (size < EVENT_HEADER_LEN)
 		return sl_err_at(err, SL_EPROTO, f->off,
-				 "event length %u is smaller than the 19-byte "
-				 "header (corrupt length field)",
-				 size);
+		                 "event length %u is smaller than the 19-byte "
+		                 "header (corrupt length field)",
+		                 size);
 	if (size > EVENT_MAX)
 		return sl_err_at(err, SL_EPROTO, f->off,
-				 "event length %u exceeds the 1 GiB maximum "
-				 "(corrupt length field)",
-				 size);
+		                 "event length %u exceeds the 1 GiB maximum "
+		                 "(corrupt length field)",
+		                 size);
 	rc = fill(f, size, err);
 	if (rc)
 		return rc;
 	if (f->tail - f->head < size)
-		return sl_err_at(err, SL_ETRUNC, f->off,
-				 "event of %u bytes (type %u) runs past the end "
-				 "of the file: only %zu bytes left (truncated "
-				 "file or corrupt length)",
-				 size, f->buf[f->head + 4], f->tail - f->head);
+		return sl_err_at(
+		    err, SL_ETRUNC, f->off,
+		    "event of %u bytes (type %u) runs past the end "
+		    "of the file: only %zu bytes left (truncated "
+		    "file or corrupt length)",
+		    size, f->buf[f->head + 4], f->tail - f->head);
 	*ev = f->buf + f->head;
 	*len = size;
 	*pos = f->off;

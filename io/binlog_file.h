@@ -19,7 +19,7 @@ struct binlog_file;
 
 /* Opens path and checks the 4-byte magic.  Errors name the file. */
 int binlog_file_open(const char *path, struct binlog_file **out,
-		     struct sl_err *err);
+                     struct sl_err *err);
 void binlog_file_close(struct binlog_file *f);
 
 /* Next whole event: 1 with *ev (valid until the next call), *len and *pos
@@ -27,7 +27,7 @@ void binlog_file_close(struct binlog_file *f);
  * SL_E* with err set ("at offset N: …") on a truncated or overrunning
  * event or a read error. */
 int binlog_file_next(struct binlog_file *f, const uint8_t **ev, size_t *len,
-		     uint64_t *pos, struct sl_err *err);
+                     uint64_t *pos, struct sl_err *err);
 
 /* Continues reading at offset pos (an event boundary), for
  * --start-position.  Plain files only. */

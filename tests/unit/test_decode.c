@@ -57,8 +57,8 @@ static void decode_path(const char *path, struct result *r)
 	sbuf_init(&o);
 	assert_non_null(dc);
 	rc = binlog_file_open(path, &f, &r->err);
-	while (rc == 0 && (rc = binlog_file_next(f, &buf, &len, &pos,
-						 &r->err)) > 0) {
+	while (rc == 0 &&
+	       (rc = binlog_file_next(f, &buf, &len, &pos, &r->err)) > 0) {
 		const struct event *ev;
 		struct row_change row;
 
@@ -71,25 +71,26 @@ static void decode_path(const char *path, struct result *r)
 				continue;
 			while ((rc = decoder_row(dc, &row, &r->err)) > 0) {
 				const struct cell *img[2] = {row.before,
-							     row.after};
+				                             row.after};
 
 				r->rows++;
 				for (int k = 0; k < 2; k++)
 					for (uint32_t i = 0;
-					     img[k] && i < row.tm->n_cols; i++) {
+					     img[k] && i < row.tm->n_cols;
+					     i++) {
 						if (img[k][i].state !=
 						    CELL_VALUE)
 							continue;
 						r->cells++;
 						sbuf_reset(&o);
 						assert_int_equal(
-							value_format(
-								&row.tm->cols[i],
-								img[k][i].p,
-								img[k][i].len,
-								VALUE_JSON, &o,
-								&r->err),
-							0);
+						    value_format(
+						        &row.tm->cols[i],
+						        img[k][i].p,
+						        img[k][i].len,
+						        VALUE_JSON, &o,
+						        &r->err),
+						    0);
 					}
 			}
 			if (rc < 0)
@@ -110,19 +111,18 @@ static const struct {
 	const char *rel;
 	uint64_t pos;
 } expected_failures[] = {
-	{"mariadb-10.11-generated/encrypted/mariadb-bin.000001", 256},
-	{"rust_mysql_common/binlog_truncated_event.000001", 4},
-	{"rust_mysql_common/binlog_truncated_prev_gtid_event.000001", 120},
-	{"rust_mysql_common/corrupt-relay-bin.000624", 91204},
-	{"rust_mysql_common/ver_5_1-wl2325_r.001", 4},
-	{"rust_mysql_common/ver_5_1-wl2325_s.001", 4},
+    {"mariadb-10.11-generated/encrypted/mariadb-bin.000001", 256},
+    {"rust_mysql_common/binlog_truncated_event.000001", 4},
+    {"rust_mysql_common/binlog_truncated_prev_gtid_event.000001", 120},
+    {"rust_mysql_common/corrupt-relay-bin.000624", 91204},
+    {"rust_mysql_common/ver_5_1-wl2325_r.001", 4},
+    {"rust_mysql_common/ver_5_1-wl2325_s.001", 4},
 };
 
 static int expected_failure(const char *rel, uint64_t *pos)
 {
-	for (size_t i = 0; i < sizeof(expected_failures) /
-					sizeof(expected_failures[0]);
-	     i++)
+	for (size_t i = 0;
+	     i < sizeof(expected_failures) / sizeof(expected_failures[0]); i++)
 		if (strcmp(rel, expected_failures[i].rel) == 0) {
 			*pos = expected_failures[i].pos;
 			return 1;
@@ -133,8 +133,8 @@ static int expected_failure(const char *rel, uint64_t *pos)
 static int is_binlog_name(const char *name)
 {
 	const char *dot = strrchr(name, '.');
-	static const char *const skip[] = {".md", ".sql", ".txt", ".csv",
-					   ".cnf", ".json"};
+	static const char *const skip[] = {".md",  ".sql", ".txt",
+	                                   ".csv", ".cnf", ".json"};
 
 	if (strncmp(name, "keys", 4) == 0 || strcmp(name, "README") == 0)
 		return 0;
@@ -154,7 +154,7 @@ static void test_every_fixture(void **state)
 
 	(void)state;
 	snprintf(cmd, sizeof(cmd), "cd '%s' && find . -type f | sort",
-		 fixtures());
+	         fixtures());
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	while (fgets(line, sizeof(line), p)) {
@@ -172,10 +172,11 @@ static void test_every_fixture(void **state)
 			n_fail++;
 			if (r.rc == 0 || !r.err.has_pos ||
 			    r.err.pos != want_pos)
-				fail_msg("%s: expected an error at offset %llu, "
-					 "got rc %d: %s",
-					 rel, (unsigned long long)want_pos,
-					 r.rc, r.err.msg);
+				fail_msg(
+				    "%s: expected an error at offset %llu, "
+				    "got rc %d: %s",
+				    rel, (unsigned long long)want_pos, r.rc,
+				    r.err.msg);
 			assert_non_null(strstr(r.err.msg, "at offset"));
 			continue;
 		}
@@ -185,7 +186,7 @@ static void test_every_fixture(void **state)
 	}
 	pclose(p);
 	print_message("%d fixture files, %d failing on purpose, %llu rows\n",
-		      n_files, n_fail, (unsigned long long)rows);
+	              n_files, n_fail, (unsigned long long)rows);
 	assert_true(n_files >= 100);
 	assert_true(rows > 1000);
 }
@@ -217,14 +218,14 @@ static void spit(const char *path, const uint8_t *b, size_t len)
 
 /* Offsets of the events of a file image. */
 static size_t event_offsets(const uint8_t *b, size_t len, uint64_t *out,
-			    size_t cap)
+                            size_t cap)
 {
 	size_t n = 0, off = 4;
 
 	while (off + 19 <= len && n < cap) {
-		uint32_t sz = (uint32_t)b[off + 9] | (uint32_t)b[off + 10] << 8 |
-			      (uint32_t)b[off + 11] << 16 |
-			      (uint32_t)b[off + 12] << 24;
+		uint32_t sz =
+		    (uint32_t)b[off + 9] | (uint32_t)b[off + 10] << 8 |
+		    (uint32_t)b[off + 11] << 16 | (uint32_t)b[off + 12] << 24;
 
 		out[n++] = off;
 		off += sz;
@@ -261,9 +262,9 @@ static void test_truncated(void **state)
 			continue; /* the cut fell on a boundary */
 		if (r.rc != SL_ETRUNC || r.err.pos != offs[k])
 			fail_msg("cut at %zu: want truncation at %llu, got rc "
-				 "%d: %s",
-				 cut, (unsigned long long)offs[k], r.rc,
-				 r.err.msg);
+			         "%d: %s",
+			         cut, (unsigned long long)offs[k], r.rc,
+			         r.err.msg);
 	}
 	unlink(tmp);
 	free(b);
@@ -294,9 +295,9 @@ static void test_flipped_byte(void **state)
 		b[at] ^= 0x5a;
 		if (r.rc != SL_ECHECKSUM || r.err.pos != offs[k])
 			fail_msg("flip at %zu: want checksum error at %llu, "
-				 "got rc %d: %s",
-				 at, (unsigned long long)offs[k], r.rc,
-				 r.err.msg);
+			         "got rc %d: %s",
+			         at, (unsigned long long)offs[k], r.rc,
+			         r.err.msg);
 		assert_non_null(strstr(r.err.msg, "checksum"));
 	}
 	unlink(tmp);
@@ -354,8 +355,9 @@ static void test_cells_point_into_input(void **state)
 
 	(void)state;
 	while (off + 19 <= len) {
-		uint32_t sz = (uint32_t)b[off + 9] | (uint32_t)b[off + 10] << 8 |
-			      (uint32_t)b[off + 11] << 16;
+		uint32_t sz = (uint32_t)b[off + 9] |
+		              (uint32_t)b[off + 10] << 8 |
+		              (uint32_t)b[off + 11] << 16;
 		const struct event *ev;
 		struct row_change row;
 
@@ -365,14 +367,14 @@ static void test_cells_point_into_input(void **state)
 				continue;
 			while (decoder_row(dc, &row, &err) > 0) {
 				const struct cell *c =
-					row.after ? row.after : row.before;
+				    row.after ? row.after : row.before;
 
 				for (uint32_t i = 0; i < row.tm->n_cols; i++) {
 					if (c[i].state != CELL_VALUE)
 						continue;
 					assert_true(c[i].p >= b + off);
 					assert_true(c[i].p + c[i].len <=
-						    b + off + sz);
+					            b + off + sz);
 					checked++;
 				}
 			}
@@ -408,12 +410,12 @@ static void test_needs_fde_first(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_fixture),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_flipped_byte),
-		cmocka_unit_test(test_overrun_length),
-		cmocka_unit_test(test_cells_point_into_input),
-		cmocka_unit_test(test_needs_fde_first),
+	    cmocka_unit_test(test_every_fixture),
+	    cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_flipped_byte),
+	    cmocka_unit_test(test_overrun_length),
+	    cmocka_unit_test(test_cells_point_into_input),
+	    cmocka_unit_test(test_needs_fde_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

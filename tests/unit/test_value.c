@@ -1235,8 +1235,8 @@ static const struct tcase string_cases[] = {
     /* BINARY(n): the server strips trailing zero bytes; they come back */
     {"binary(6) padded", COL_STRING, 6, 0, COL_CHARSET_BINARY, "03 616263",
      "0x616263000000", "{\"hex\":\"616263000000\"}"},
-    {"binary(2) all zero", COL_STRING, 2, 0, COL_CHARSET_BINARY, "00",
-     "0x0000", "{\"hex\":\"0000\"}"},
+    {"binary(2) all zero", COL_STRING, 2, 0, COL_CHARSET_BINARY, "00", "0x0000",
+     "{\"hex\":\"0000\"}"},
     {"char(6) not padded", COL_STRING, 6, 0, UTF8MB4, "03 616263", "'abc'",
      "\"abc\""},
     {"binary empty", COL_VARCHAR, 30, 0, COL_CHARSET_BINARY, "00", "X''",

@@ -79,7 +79,7 @@ static void put_quoted(struct sbuf *o, const char *s, size_t n)
 }
 
 static void put_event_line(struct sbuf *o, const struct decoder *dc,
-			   const struct event *ev)
+                           const struct event *ev)
 {
 	const char *name = event_type_name(ev->h.type);
 
@@ -89,33 +89,32 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 	else
 		sbuf_printf(o, "UNKNOWN_%u", ev->h.type);
 	sbuf_printf(o, " end=%u size=%u server=%u ts=%u", ev->h.log_pos,
-		    ev->h.size, ev->h.server_id, ev->h.timestamp);
+	            ev->h.size, ev->h.server_id, ev->h.timestamp);
 	if (ev->inner)
 		sbuf_puts(o, " inner");
 	switch (ev->kind) {
 	case DEC_FDE:
 		sbuf_printf(o, " version=%s binlog=%u checksum=%s",
-			    ev->u.fde.server_version,
-			    ev->u.fde.binlog_version,
-			    ev->u.fde.checksum_alg == 1 ? "CRC32" : "NONE");
+		            ev->u.fde.server_version, ev->u.fde.binlog_version,
+		            ev->u.fde.checksum_alg == 1 ? "CRC32" : "NONE");
 		break;
 	case DEC_QUERY:
-		sbuf_printf(o, " thread=%u exec=%u err=%u db=", 
-			    ev->u.query.thread_id, ev->u.query.exec_time,
-			    ev->u.query.error_code);
+		sbuf_printf(
+		    o, " thread=%u exec=%u err=%u db=", ev->u.query.thread_id,
+		    ev->u.query.exec_time, ev->u.query.error_code);
 		put_quoted(o, ev->u.query.db.p, ev->u.query.db.len);
 		if (ev->u.query.has_sql_mode)
 			sbuf_printf(o, " sql_mode=0x%" PRIx64,
-				    ev->u.query.sql_mode);
+			            ev->u.query.sql_mode);
 		if (ev->u.query.has_charset)
 			sbuf_printf(o, " charset=%u,%u,%u",
-				    ev->u.query.charset_client,
-				    ev->u.query.collation_conn,
-				    ev->u.query.collation_server);
+			            ev->u.query.charset_client,
+			            ev->u.query.collation_conn,
+			            ev->u.query.collation_server);
 		if (ev->u.query.time_zone.len) {
 			sbuf_puts(o, " time_zone=");
 			put_quoted(o, ev->u.query.time_zone.p,
-				   ev->u.query.time_zone.len);
+			           ev->u.query.time_zone.len);
 		}
 		if (ev->u.query.compressed)
 			sbuf_puts(o, " compressed");
@@ -127,15 +126,13 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 		put_quoted(o, ev->u.rotate.file.p, ev->u.rotate.file.len);
 		sbuf_printf(o, " pos=%" PRIu64, ev->u.rotate.position);
 		break;
-	case DEC_XID:
-		sbuf_printf(o, " xid=%" PRIu64, ev->u.xid.xid);
-		break;
+	case DEC_XID: sbuf_printf(o, " xid=%" PRIu64, ev->u.xid.xid); break;
 	case DEC_TABLE_MAP: {
 		const struct table_map *tm = ev->u.table_map.tm;
 
 		sbuf_printf(o, " table_id=%" PRIu64 " %.*s.%.*s cols=%u (",
-			    tm->table_id, (int)tm->db.len, tm->db.p,
-			    (int)tm->table.len, tm->table.p, tm->n_cols);
+		            tm->table_id, (int)tm->db.len, tm->db.p,
+		            (int)tm->table.len, tm->table.p, tm->n_cols);
 		for (uint32_t i = 0; i < tm->n_cols; i++) {
 			const struct column *c = &tm->cols[i];
 
@@ -143,7 +140,7 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 				sbuf_puts(o, ", ");
 			if (c->name.len)
 				sbuf_printf(o, "%.*s ", (int)c->name.len,
-					    c->name.p);
+				            c->name.p);
 			sbuf_puts(o, coltype_name(c->type));
 			if (c->is_unsigned)
 				sbuf_puts(o, " UNSIGNED");
@@ -157,22 +154,22 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 		const struct table_map *tm = ev->u.rows.tm;
 
 		sbuf_printf(o, " table_id=%" PRIu64 " %.*s.%.*s flags=0x%x",
-			    tm->table_id, (int)tm->db.len, tm->db.p,
-			    (int)tm->table.len, tm->table.p,
-			    ev->u.rows.flags);
+		            tm->table_id, (int)tm->db.len, tm->db.p,
+		            (int)tm->table.len, tm->table.p, ev->u.rows.flags);
 		if (ev->u.rows.compressed)
 			sbuf_puts(o, " compressed");
 		break;
 	}
 	case DEC_GTID:
-		sbuf_printf(o, " gtid=%s", decoder_gtid(dc)[0]
-						   ? decoder_gtid(dc)
-						   : "ANONYMOUS");
+		sbuf_printf(o, " gtid=%s",
+		            decoder_gtid(dc)[0] ? decoder_gtid(dc)
+		                                : "ANONYMOUS");
 		if (ev->u.gtid.last_committed || ev->u.gtid.sequence_number)
-			sbuf_printf(o, " last_committed=%" PRIu64
-				    " sequence_number=%" PRIu64,
-				    ev->u.gtid.last_committed,
-				    ev->u.gtid.sequence_number);
+			sbuf_printf(o,
+			            " last_committed=%" PRIu64
+			            " sequence_number=%" PRIu64,
+			            ev->u.gtid.last_committed,
+			            ev->u.gtid.sequence_number);
 		if (ev->u.gtid.commit_id)
 			sbuf_printf(o, " cid=%" PRIu64, ev->u.gtid.commit_id);
 		if (ev->h.type == EVENT_MARIA_GTID)
@@ -180,14 +177,14 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 		break;
 	case DEC_GTID_SET:
 		sbuf_printf(o, " set=%.*s", (int)ev->u.gtid_set.text.len,
-			    ev->u.gtid_set.text.p);
+		            ev->u.gtid_set.text.p);
 		break;
 	case DEC_PAYLOAD:
-		sbuf_printf(o, " compression=%s size=%" PRIu64
-			    " uncompressed=%" PRIu64,
-			    ev->u.payload.compression == 0 ? "zstd" : "none",
-			    ev->u.payload.compressed_len,
-			    ev->u.payload.uncompressed_len);
+		sbuf_printf(
+		    o, " compression=%s size=%" PRIu64 " uncompressed=%" PRIu64,
+		    ev->u.payload.compression == 0 ? "zstd" : "none",
+		    ev->u.payload.compressed_len,
+		    ev->u.payload.uncompressed_len);
 		break;
 	case DEC_TEXT:
 		sbuf_putc(o, ' ');
@@ -195,16 +192,16 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 		break;
 	case DEC_INTVAR:
 		sbuf_printf(o, " type=%u value=%" PRIu64, ev->u.intvar.type,
-			    ev->u.intvar.value);
+		            ev->u.intvar.value);
 		break;
 	case DEC_RAND:
 		sbuf_printf(o, " seed1=%" PRIu64 " seed2=%" PRIu64,
-			    ev->u.rand.seed1, ev->u.rand.seed2);
+		            ev->u.rand.seed1, ev->u.rand.seed2);
 		break;
 	case DEC_USER_VAR:
 		sbuf_printf(o, " name=@%.*s%s", (int)ev->u.user_var.name.len,
-			    ev->u.user_var.name.p,
-			    ev->u.user_var.is_null ? " NULL" : "");
+		            ev->u.user_var.name.p,
+		            ev->u.user_var.is_null ? " NULL" : "");
 		break;
 	case DEC_XA_PREPARE:
 		sbuf_printf(o, " one_phase=%d", ev->u.xa.one_phase);
@@ -212,7 +209,7 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 	case DEC_INCIDENT:
 		sbuf_printf(o, " incident=%u ", ev->u.incident.type);
 		put_quoted(o, ev->u.incident.message.p,
-			   ev->u.incident.message.len);
+		           ev->u.incident.message.len);
 		break;
 	case DEC_HEARTBEAT:
 		sbuf_puts(o, " file=");
@@ -221,15 +218,14 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 	case DEC_SKIPPED:
 		sbuf_puts(o, " skipped (unknown type, flagged ignorable)");
 		break;
-	default:
-		break;
+	default: break;
 	}
 	sbuf_putc(o, '\n');
 }
 
 static int put_cells(struct sbuf *o, const struct table_map *tm,
-		     const struct cell *cells, enum value_fmt fmt,
-		     struct sl_err *err)
+                     const struct cell *cells, enum value_fmt fmt,
+                     struct sl_err *err)
 {
 	for (uint32_t i = 0; i < tm->n_cols; i++) {
 		const struct cell *c = &cells[i];
@@ -243,7 +239,7 @@ static int put_cells(struct sbuf *o, const struct table_map *tm,
 			break;
 		case CELL_ABSENT:
 			sbuf_puts(o, fmt == VALUE_JSON ? "{\"absent\":true}"
-						       : "~");
+			                               : "~");
 			break;
 		case CELL_JSON_DIFF: {
 			char expr[16];
@@ -252,9 +248,10 @@ static int put_cells(struct sbuf *o, const struct table_map *tm,
 			snprintf(expr, sizeof(expr), "@%u", i + 1);
 			sbuf_init(&t);
 			/* The cell holds a 4-byte length, then the diffs. */
-			rc = c->len < 4 ? SL_EPROTO
-					: json_diff_to_text(c->p + 4, c->len - 4,
-							    expr, &t, err);
+			rc = c->len < 4
+			         ? SL_EPROTO
+			         : json_diff_to_text(c->p + 4, c->len - 4, expr,
+			                             &t, err);
 			if (rc == 0) {
 				if (fmt == VALUE_JSON)
 					value_json_string(o, t.p, t.len);
@@ -268,7 +265,7 @@ static int put_cells(struct sbuf *o, const struct table_map *tm,
 		}
 		default:
 			rc = value_format(&tm->cols[i], c->p, c->len, fmt, o,
-					  err);
+			                  err);
 			if (rc)
 				return rc;
 			break;
@@ -285,19 +282,19 @@ static void put_name(struct sbuf *o, const struct col_str *s)
 		value_json_string(o, "?", 1);
 }
 
-static int put_row(struct sbuf *o, enum out_mode mode,
-		   const struct decoder *dc, const struct event *ev,
-		   const struct row_change *r, struct sl_err *err)
+static int put_row(struct sbuf *o, enum out_mode mode, const struct decoder *dc,
+                   const struct event *ev, const struct row_change *r,
+                   struct sl_err *err)
 {
 	const struct table_map *tm = r->tm;
 	int rc = 0;
 
 	if (mode == OUT_TEXT) {
 		sbuf_printf(o, "%.*s.%.*s %s (", (int)tm->db.len, tm->db.p,
-			    (int)tm->table.len, tm->table.p,
-			    row_op_name(r->op));
+		            (int)tm->table.len, tm->table.p,
+		            row_op_name(r->op));
 		rc = put_cells(o, tm, r->before ? r->before : r->after,
-			       VALUE_SQL, err);
+		               VALUE_SQL, err);
 		if (rc == 0 && r->before && r->after) {
 			sbuf_puts(o, ") -> (");
 			rc = put_cells(o, tm, r->after, VALUE_SQL, err);
@@ -306,10 +303,10 @@ static int put_row(struct sbuf *o, enum out_mode mode,
 		return rc;
 	}
 	sbuf_printf(o, "{\"pos\":%" PRIu64 ",\"ts\":%u,\"gtid\":", ev->pos,
-		    ev->h.timestamp);
+	            ev->h.timestamp);
 	if (decoder_gtid(dc)[0])
 		value_json_string(o, decoder_gtid(dc),
-				  strlen(decoder_gtid(dc)));
+		                  strlen(decoder_gtid(dc)));
 	else
 		sbuf_puts(o, "null");
 	sbuf_puts(o, ",\"db\":");
@@ -354,8 +351,8 @@ static uint64_t touch_row(const struct row_change *r)
 	return acc;
 }
 
-static int decode_file(const char *path, const struct opts *op,
-		       struct sbuf *o, struct totals *t, uint64_t *sink)
+static int decode_file(const char *path, const struct opts *op, struct sbuf *o,
+                       struct totals *t, uint64_t *sink)
 {
 	struct sl_err err;
 	struct binlog_file *f = NULL;
@@ -373,7 +370,8 @@ static int decode_file(const char *path, const struct opts *op,
 	}
 	decoder_set_verify_checksums(dc, op->verify);
 	rc = binlog_file_open(path, &f, &err);
-	while (rc == 0 && (rc = binlog_file_next(f, &buf, &len, &pos, &err)) > 0) {
+	while (rc == 0 &&
+	       (rc = binlog_file_next(f, &buf, &len, &pos, &err)) > 0) {
 		const struct event *ev;
 		bool show;
 
@@ -394,15 +392,16 @@ static int decode_file(const char *path, const struct opts *op,
 				if (op->mode == OUT_STATS)
 					*sink += touch_row(&row);
 				else if ((rc = put_row(o, op->mode, dc, ev,
-						       &row, &err)) != 0)
+				                       &row, &err)) != 0)
 					break;
 			}
 			if (rc < 0) {
 				if (!err.has_pos)
-					sl_err_ctx(&err, "at offset %" PRIu64
-						   ": %s rows event",
-						   ev->pos,
-						   event_type_name(ev->h.type));
+					sl_err_ctx(&err,
+					           "at offset %" PRIu64
+					           ": %s rows event",
+					           ev->pos,
+					           event_type_name(ev->h.type));
 				break;
 			}
 		}
@@ -449,13 +448,13 @@ static int parse_u64(const char *s, uint64_t *v)
 static void binlog_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: sluice binlog [--json | --stats] [--start-position N] "
-		"[--stop-position N] [--no-verify] FILE...\n"
-		"  --json              one JSON object per row change\n"
-		"  --stats             decode everything, print only totals\n"
-		"  --start-position N  first event offset to show\n"
-		"  --stop-position N   stop before the event at offset >= N\n"
-		"  --no-verify         skip CRC32 checks\n");
+	        "usage: sluice binlog [--json | --stats] [--start-position N] "
+	        "[--stop-position N] [--no-verify] FILE...\n"
+	        "  --json              one JSON object per row change\n"
+	        "  --stats             decode everything, print only totals\n"
+	        "  --start-position N  first event offset to show\n"
+	        "  --stop-position N   stop before the event at offset >= N\n"
+	        "  --no-verify         skip CRC32 checks\n");
 }
 
 int cmd_binlog(int argc, char **argv)
@@ -477,13 +476,16 @@ int cmd_binlog(int argc, char **argv)
 		else if (!strcmp(a, "--no-verify"))
 			op.verify = false;
 		else if ((!strcmp(a, "--start-position") ||
-			  !strcmp(a, "--stop-position")) && i + 1 < argc) {
-			uint64_t *dst = a[2] == 's' && a[4] == 'a' ? &op.start
-								    : &op.stop;
+		          !strcmp(a, "--stop-position")) &&
+		         i + 1 < argc) {
+			uint64_t *dst =
+			    a[2] == 's' && a[4] == 'a' ? &op.start : &op.stop;
 
 			if (parse_u64(argv[++i], dst)) {
-				fprintf(stderr, "sluice binlog: %s wants a "
-					"byte offset, got '%s'\n", a, argv[i]);
+				fprintf(stderr,
+				        "sluice binlog: %s wants a "
+				        "byte offset, got '%s'\n",
+				        a, argv[i]);
 				return 2;
 			}
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -494,7 +496,7 @@ int cmd_binlog(int argc, char **argv)
 			break;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "sluice binlog: unknown option '%s'\n",
-				a);
+			        a);
 			binlog_usage(stderr);
 			return 2;
 		} else {
@@ -516,7 +518,7 @@ int cmd_binlog(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (op.mode == OUT_STATS) {
 		double s = (double)(t1.tv_sec - t0.tv_sec) +
-			   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		           (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
 		printf("files %d events %" PRIu64 " rows %" PRIu64
 		       " bytes %" PRIu64 " skipped %" PRIu64

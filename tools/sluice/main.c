@@ -14,10 +14,10 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } cmds[] = {
-	{"binlog", cmd_binlog,
-	 "[--json] [--start-position N] [--stop-position N] FILE...   "
-	 "decode local binlog files"},
-	{"version", cmd_version, "                print the version"},
+    {"binlog", cmd_binlog,
+     "[--json] [--start-position N] [--stop-position N] FILE...   "
+     "decode local binlog files"},
+    {"version", cmd_version, "                print the version"},
 };
 
 static void usage(FILE *out)
