@@ -477,7 +477,7 @@ static int on_query(struct decoder *dc, bool compressed, struct sl_err *err)
 	ev->u.query.query.p = (const char *)p;
 	ev->u.query.query.len = (size_t)(end - p);
 	if (compressed) {
-		size_t n;
+		size_t n = 0;
 		int rc = maria_inflate(dc, p, (size_t)(end - p), &n, err);
 
 		if (rc)
@@ -639,7 +639,7 @@ static int on_rows(struct decoder *dc, struct sl_err *err)
 	rs->n_present[0] = popcount_bits(rs->present[0], rs->ncols);
 	rs->n_present[1] = popcount_bits(rs->present[1], rs->ncols);
 	if (compressed) {
-		size_t n;
+		size_t n = 0;
 		int rc = maria_inflate(dc, p, (size_t)(end - p), &n, err);
 
 		if (rc)

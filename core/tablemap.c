@@ -53,7 +53,7 @@ struct tablemap_cache *tablemap_cache_new(void)
 	if (c == NULL)
 		return NULL;
 	c->cap = 64;
-	c->slots = sl_calloc(c->cap, sizeof(*c->slots));
+	c->slots = sl_calloc(c->cap, sizeof(struct table_map *));
 	if (c->slots == NULL) {
 		sl_free(c);
 		return NULL;
@@ -69,6 +69,7 @@ static void entry_free(struct table_map *t)
 	sl_free(t->pk);
 	sl_free(t->raw);
 	sl_free(t->strs);
+	sl_free(t->strs_first);
 	sl_free(t);
 }
 
@@ -109,7 +110,7 @@ const struct table_map *tablemap_cache_get(const struct tablemap_cache *c,
 static int grow(struct tablemap_cache *c)
 {
 	size_t ncap = c->cap * 2;
-	struct table_map **ns = sl_calloc(ncap, sizeof(*ns));
+	struct table_map **ns = sl_calloc(ncap, sizeof(struct table_map *));
 
 	if (ns == NULL)
 		return SL_ENOMEM;
@@ -164,10 +165,8 @@ static void set_meta(struct column *c, uint8_t type, const uint8_t *m)
 	case COL_SET: {
 		uint8_t real = m[0];
 
-		if (real == COL_ENUM || real == COL_SET) {
-			c->type = real;
-			c->meta = m[1];
-		} else if ((real & 0x30) != 0x30) {
+		if (real != COL_ENUM && real != COL_SET &&
+		    (real & 0x30) != 0x30) {
 			/* Lengths over 255 borrow two bits of the type. */
 			c->type = (uint8_t)(real | 0x30);
 			c->meta =
@@ -306,14 +305,13 @@ static int parse_str_values(struct table_map *t, const uint8_t *p,
 			size_t need = (size_t)t->n_strs_cap + count;
 			struct col_str *s;
 
-			/* Pointers into t->strs are fixed up at the end. */
+			/* t->strs may move: pointers are set at the end */
 			s = sl_realloc(t->strs, need * sizeof(*s));
 			if (s == NULL)
 				return sl_err_set(err, SL_ENOMEM,
 				                  "TABLE_MAP: out of memory");
 			t->strs = s;
-			c->strs = (const struct col_str *)(uintptr_t)
-			              t->n_strs_cap; /* index, fixed up later */
+			t->strs_first[c - t->cols] = t->n_strs_cap;
 			c->n_strs = (uint32_t)count;
 		}
 		for (uint64_t i = 0; i < count; i++) {
@@ -508,7 +506,8 @@ static int parse(struct table_map *t, unsigned id_len, struct sl_err *err)
 
 	t->n_cols = (uint32_t)ncols;
 	t->cols = sl_calloc(ncols, sizeof(*t->cols));
-	if (t->cols == NULL)
+	t->strs_first = sl_calloc(ncols, sizeof(*t->strs_first));
+	if (t->cols == NULL || t->strs_first == NULL)
 		return sl_err_set(err, SL_ENOMEM, "TABLE_MAP: out of memory");
 	for (uint32_t i = 0; i < ncols; i++) {
 		unsigned ms = meta_size(types[i]);
@@ -529,7 +528,7 @@ static int parse(struct table_map *t, unsigned id_len, struct sl_err *err)
 	 * no longer moves. */
 	for (uint32_t i = 0; i < ncols; i++)
 		if (t->cols[i].n_strs)
-			t->cols[i].strs = t->strs + (uintptr_t)t->cols[i].strs;
+			t->cols[i].strs = t->strs + t->strs_first[i];
 	return 0;
 }
 

@@ -35,6 +35,7 @@ struct table_map {
 	size_t raw_len;
 	struct col_str *strs; /* ENUM/SET member storage */
 	uint32_t n_strs_cap;
+	uint32_t *strs_first; /* per column: its first member in strs */
 };
 
 struct tablemap_cache;
