@@ -206,7 +206,9 @@ static int is_character(uint8_t t)
 	case COL_BLOB:
 	case COL_TINY_BLOB:
 	case COL_MEDIUM_BLOB:
-	case COL_LONG_BLOB: return 1;
+	case COL_LONG_BLOB:
+	case COL_VECTOR: /* MySQL 9 counts it too (see vector.binlog) */
+		return 1;
 	default: return 0;
 	}
 }

@@ -253,10 +253,13 @@ static int put_cells(struct sbuf *o, const struct table_map *tm,
 			         : json_diff_to_text(c->p + 4, c->len - 4, expr,
 			                             &t, err);
 			if (rc == 0) {
-				if (fmt == VALUE_JSON)
+				if (fmt == VALUE_JSON) {
+					sbuf_puts(o, "{\"json_diff\":");
 					value_json_string(o, t.p, t.len);
-				else
+					sbuf_putc(o, '}');
+				} else {
 					sbuf_put(o, t.p, t.len);
+				}
 			}
 			sbuf_deinit(&t);
 			if (rc)
