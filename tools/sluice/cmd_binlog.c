@@ -57,10 +57,22 @@ static int flush_out(struct sbuf *o)
 /* Text with control characters shown as escapes, in double quotes. */
 static void put_quoted(struct sbuf *o, const char *s, size_t n)
 {
-	sbuf_putc(o, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	size_t i = 0;
 
+	sbuf_putc(o, '"');
+	while (i < n) {
+		size_t run = i;
+		unsigned char c;
+
+		/* Copy runs of plain bytes at once: most text needs no escape.
+		 */
+		while (run < n && (unsigned char)s[run] >= 0x20 &&
+		       s[run] != '"' && s[run] != '\\' && s[run] != 0x7f)
+			run++;
+		sbuf_put(o, s + i, run - i);
+		if (run == n)
+			break;
+		c = (unsigned char)s[run];
 		if (c == '\n')
 			sbuf_put(o, "\\n", 2);
 		else if (c == '\r')
@@ -70,12 +82,29 @@ static void put_quoted(struct sbuf *o, const char *s, size_t n)
 		else if (c == '"' || c == '\\') {
 			sbuf_putc(o, '\\');
 			sbuf_putc(o, (char)c);
-		} else if (c < 0x20 || c == 0x7f)
-			sbuf_printf(o, "\\x%02x", c);
-		else
-			sbuf_putc(o, (char)c);
+		} else {
+			static const char hex[] = "0123456789abcdef";
+			char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+
+			sbuf_put(o, e, 4);
+		}
+		i = run + 1;
 	}
 	sbuf_putc(o, '"');
+}
+
+/* " key=value" without printf: these run once per event. */
+static void put_kv(struct sbuf *o, const char *key, uint64_t v)
+{
+	sbuf_puts(o, key);
+	sbuf_u64(o, v);
+}
+
+static void put_table(struct sbuf *o, const struct table_map *tm)
+{
+	sbuf_put(o, tm->db.p, tm->db.len);
+	sbuf_putc(o, '.');
+	sbuf_put(o, tm->table.p, tm->table.len);
 }
 
 static void put_event_line(struct sbuf *o, const struct decoder *dc,
@@ -83,13 +112,16 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 {
 	const char *name = event_type_name(ev->h.type);
 
-	sbuf_printf(o, "# at %" PRIu64 " ", ev->pos);
+	put_kv(o, "# at ", ev->pos);
+	sbuf_putc(o, ' ');
 	if (name)
 		sbuf_puts(o, name);
 	else
-		sbuf_printf(o, "UNKNOWN_%u", ev->h.type);
-	sbuf_printf(o, " end=%u size=%u server=%u ts=%u", ev->h.log_pos,
-	            ev->h.size, ev->h.server_id, ev->h.timestamp);
+		put_kv(o, "UNKNOWN_", ev->h.type);
+	put_kv(o, " end=", ev->h.log_pos);
+	put_kv(o, " size=", ev->h.size);
+	put_kv(o, " server=", ev->h.server_id);
+	put_kv(o, " ts=", ev->h.timestamp);
 	if (ev->inner)
 		sbuf_puts(o, " inner");
 	switch (ev->kind) {
@@ -130,17 +162,20 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 	case DEC_TABLE_MAP: {
 		const struct table_map *tm = ev->u.table_map.tm;
 
-		sbuf_printf(o, " table_id=%" PRIu64 " %.*s.%.*s cols=%u (",
-		            tm->table_id, (int)tm->db.len, tm->db.p,
-		            (int)tm->table.len, tm->table.p, tm->n_cols);
+		put_kv(o, " table_id=", tm->table_id);
+		sbuf_putc(o, ' ');
+		put_table(o, tm);
+		put_kv(o, " cols=", tm->n_cols);
+		sbuf_puts(o, " (");
 		for (uint32_t i = 0; i < tm->n_cols; i++) {
 			const struct column *c = &tm->cols[i];
 
 			if (i)
 				sbuf_puts(o, ", ");
-			if (c->name.len)
-				sbuf_printf(o, "%.*s ", (int)c->name.len,
-				            c->name.p);
+			if (c->name.len) {
+				sbuf_put(o, c->name.p, c->name.len);
+				sbuf_putc(o, ' ');
+			}
 			sbuf_puts(o, coltype_name(c->type));
 			if (c->is_unsigned)
 				sbuf_puts(o, " UNSIGNED");
@@ -153,17 +188,18 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 	case DEC_ROWS: {
 		const struct table_map *tm = ev->u.rows.tm;
 
-		sbuf_printf(o, " table_id=%" PRIu64 " %.*s.%.*s flags=0x%x",
-		            tm->table_id, (int)tm->db.len, tm->db.p,
-		            (int)tm->table.len, tm->table.p, ev->u.rows.flags);
+		put_kv(o, " table_id=", tm->table_id);
+		sbuf_putc(o, ' ');
+		put_table(o, tm);
+		sbuf_printf(o, " flags=0x%x", ev->u.rows.flags);
 		if (ev->u.rows.compressed)
 			sbuf_puts(o, " compressed");
 		break;
 	}
 	case DEC_GTID:
-		sbuf_printf(o, " gtid=%s",
-		            decoder_gtid(dc)[0] ? decoder_gtid(dc)
-		                                : "ANONYMOUS");
+		sbuf_puts(o, " gtid=");
+		sbuf_puts(o,
+		          decoder_gtid(dc)[0] ? decoder_gtid(dc) : "ANONYMOUS");
 		if (ev->u.gtid.last_committed || ev->u.gtid.sequence_number)
 			sbuf_printf(o,
 			            " last_committed=%" PRIu64
@@ -293,9 +329,10 @@ static int put_row(struct sbuf *o, enum out_mode mode, const struct decoder *dc,
 	int rc = 0;
 
 	if (mode == OUT_TEXT) {
-		sbuf_printf(o, "%.*s.%.*s %s (", (int)tm->db.len, tm->db.p,
-		            (int)tm->table.len, tm->table.p,
-		            row_op_name(r->op));
+		put_table(o, tm);
+		sbuf_putc(o, ' ');
+		sbuf_puts(o, row_op_name(r->op));
+		sbuf_puts(o, " (");
 		rc = put_cells(o, tm, r->before ? r->before : r->after,
 		               VALUE_SQL, err);
 		if (rc == 0 && r->before && r->after) {
@@ -305,8 +342,9 @@ static int put_row(struct sbuf *o, enum out_mode mode, const struct decoder *dc,
 		sbuf_puts(o, ")\n");
 		return rc;
 	}
-	sbuf_printf(o, "{\"pos\":%" PRIu64 ",\"ts\":%u,\"gtid\":", ev->pos,
-	            ev->h.timestamp);
+	put_kv(o, "{\"pos\":", ev->pos);
+	put_kv(o, ",\"ts\":", ev->h.timestamp);
+	sbuf_puts(o, ",\"gtid\":");
 	if (decoder_gtid(dc)[0])
 		value_json_string(o, decoder_gtid(dc),
 		                  strlen(decoder_gtid(dc)));
@@ -316,7 +354,9 @@ static int put_row(struct sbuf *o, enum out_mode mode, const struct decoder *dc,
 	put_name(o, &tm->db);
 	sbuf_puts(o, ",\"table\":");
 	put_name(o, &tm->table);
-	sbuf_printf(o, ",\"op\":\"%s\"", row_op_name(r->op));
+	sbuf_puts(o, ",\"op\":\"");
+	sbuf_puts(o, row_op_name(r->op));
+	sbuf_putc(o, '"');
 	if (tm->has_names) {
 		sbuf_puts(o, ",\"cols\":[");
 		for (uint32_t i = 0; i < tm->n_cols; i++) {
