@@ -444,7 +444,9 @@ static struct tsid *get_tsid(struct gtid_set *s, const uint8_t *uuid,
 		memmove(ts + i + 1, ts + i, (s->n_ts - i) * sizeof(*ts));
 		memset(&ts[i], 0, sizeof(ts[i]));
 		memcpy(ts[i].uuid, uuid, GTID_UUID_LEN);
-		strcpy(ts[i].tag, tag);
+		/* tag is normalised (at most GTID_TAG_MAX characters); the
+		 * memset above leaves ts[i].tag NUL-terminated. */
+		memcpy(ts[i].tag, tag, strnlen(tag, GTID_TAG_MAX));
 		s->n_ts++;
 	}
 	s->hint = i;
@@ -481,8 +483,8 @@ static int mysql_add_range(struct gtid_set *s, const uint8_t *uuid,
  * MariaDB: domains
  */
 
-static size_t find_domain(const struct gtid_set *s, uint32_t domain_id,
-                          bool *found)
+/* Index of the first domain whose id is >= domain_id (n_dom if none). */
+static size_t domain_lower_bound(const struct gtid_set *s, uint32_t domain_id)
 {
 	size_t lo = 0, hi = s->n_dom;
 
@@ -494,6 +496,16 @@ static size_t find_domain(const struct gtid_set *s, uint32_t domain_id,
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* Index of domain_id in s->dom, or where it would be inserted; *found
+ * tells which.  *found implies index < n_dom, hence s->dom != NULL. */
+static size_t find_domain(const struct gtid_set *s, uint32_t domain_id,
+                          bool *found)
+{
+	size_t lo = domain_lower_bound(s, domain_id);
+
 	*found = lo < s->n_dom && s->dom[lo].domain_id == domain_id;
 	return lo;
 }
@@ -701,7 +713,7 @@ static int parse_mysql_elem(struct parser *ps, struct gtid_set *s)
 	    (rc = expect(ps, ':', "expected ':' after the UUID")) != 0)
 		return rc;
 	for (;;) {
-		uint64_t first, last;
+		uint64_t first = 0, last = 0;
 		size_t at;
 
 		if (is_tag_start(peek(ps))) {
@@ -738,7 +750,7 @@ static int parse_mysql_elem(struct parser *ps, struct gtid_set *s)
 
 static int parse_mariadb_triple(struct parser *ps, struct gtid *g)
 {
-	uint64_t d, srv, seq;
+	uint64_t d = 0, srv = 0, seq = 0;
 	int rc;
 
 	if ((rc = parse_num(ps, UINT32_MAX, &d)) != 0 ||

@@ -304,7 +304,7 @@ static int print_decimal(struct jwalk *w, const uint8_t *at, const uint8_t *p,
 	unsigned prec, scale, intg, intg0, intg0x, frac0, frac0x;
 	unsigned groups[16]; /* digits per group: 65 digits make <= 12 */
 	uint8_t b[40];       /* 65 digits pack into <= 32 bytes */
-	char txt[80], buf[96];
+	char txt[80] = {0}, buf[96]; /* txt: the groups fill intg + scale */
 	size_t size, ng = 0, nt = 0, q = 0, o = 0, lead;
 	bool neg;
 
@@ -737,11 +737,14 @@ struct diff {
 	size_t val_len;
 };
 
+/* Always SL_EPROTO (sl_err_set returns its code; saying so here keeps a
+ * failed next_diff visibly non-zero to callers and the analyzer). */
 static int diff_bad(struct sl_err *err, const uint8_t *base, const uint8_t *at,
                     const char *what)
 {
-	return sl_err_set(err, SL_EPROTO, "json diff: %s (offset %zu)", what,
-	                  (size_t)(at - base));
+	(void)sl_err_set(err, SL_EPROTO, "json diff: %s (offset %zu)", what,
+	                 (size_t)(at - base));
+	return SL_EPROTO;
 }
 
 /* Parses the diff at *pp (bounded by end) and advances *pp. */
@@ -833,7 +836,9 @@ int json_diff_to_text(const uint8_t *p, size_t n, const char *col_expr,
 	}
 
 	/* Pass 2: the prefix, outermost (last diff) first, written back to
-	 * front; then the column and each diff's arguments in order. */
+	 * front; then the column and each diff's arguments in order.  Pass 1
+	 * accepted these bytes, so next_diff cannot fail below; its result
+	 * is still checked so d is never used unfilled. */
 	if (!sbuf_reserve(out, prefix))
 		return 0; /* out->oom is set; the caller checks sbuf_ok */
 	pos = start + prefix;
@@ -841,7 +846,8 @@ int json_diff_to_text(const uint8_t *p, size_t n, const char *col_expr,
 		const char *f;
 		size_t fl;
 
-		next_diff(&q, end, p, &d, err);
+		if ((rc = next_diff(&q, end, p, &d, err)) != 0)
+			return rc;
 		f = diff_func(&d);
 		fl = strlen(f);
 		pos -= fl + 1;
@@ -853,7 +859,10 @@ int json_diff_to_text(const uint8_t *p, size_t n, const char *col_expr,
 	for (q = p, i = 0; q < end; i++) {
 		const uint8_t *at = q;
 
-		next_diff(&q, end, p, &d, err);
+		if ((rc = next_diff(&q, end, p, &d, err)) != 0) {
+			out->len = start;
+			return rc;
+		}
 		put(out, ", ", 2);
 		put_sql_string(out, d.path, d.path_len);
 		if (d.val != NULL) {

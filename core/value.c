@@ -446,8 +446,10 @@ static int fmt_decimal(const struct column *c, const uint8_t *p, uint32_t len,
 	unsigned intg = (c->meta >> 8) - scale;
 	uint8_t mask = (p[0] & 0x80) ? 0 : 0xff;
 	bool neg = mask != 0;
-	uint8_t b[DEC_MAX_BYTES];
-	char dig[DEC_MAX_PREC];
+	/* Zeroed because the analyzer cannot tie len (== decimal_size) to
+	 * the groups read below; every byte and digit used is written. */
+	uint8_t b[DEC_MAX_BYTES] = {0};
+	char dig[DEC_MAX_PREC] = {0};
 	char txt[DEC_MAX_PREC + 4];
 	const uint8_t *q = b;
 	unsigned nd = 0, k, o = 0;
