@@ -79,13 +79,29 @@ void sbuf_hex(struct sbuf *b, const uint8_t *p, size_t n)
 
 void sbuf_u64(struct sbuf *b, uint64_t v)
 {
+	/* Two digits per division: numbers are most of a row's text. */
+	static const char pairs[201] =
+	    "000102030405060708091011121314151617181920212223242526272829303132"
+	    "33"
+	    "343536373839404142434445464748495051525354555657585960616263646566"
+	    "67"
+	    "6869707172737475767778798081828384858687888990919293949596979899";
 	char tmp[24];
 	int i = 24;
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		tmp[--i] = pairs[2 * r + 1];
+		tmp[--i] = pairs[2 * r];
+	}
+	if (v >= 10) {
+		tmp[--i] = pairs[2 * v + 1];
+		tmp[--i] = pairs[2 * v];
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
 	sbuf_put(b, tmp + i, (size_t)(24 - i));
 }
 

@@ -12,6 +12,7 @@
 
 #include "bytes.h"
 #include "mem.h"
+#include "value.h"
 
 #include <string.h>
 
@@ -70,6 +71,7 @@ static void entry_free(struct table_map *t)
 	sl_free(t->raw);
 	sl_free(t->strs);
 	sl_free(t->strs_first);
+	sl_free(t->strs_text);
 	sl_free(t);
 }
 
@@ -470,6 +472,44 @@ static int parse_optional(struct table_map *t, const uint8_t *p,
 	return 0;
 }
 
+/* ENUM/SET member names come in the column's charset; latin1 ones are
+ * converted to UTF-8 once here, so rows print names, not indexes. */
+static int latin1_members(struct table_map *t, struct sl_err *err)
+{
+	size_t need = 0;
+	char *o;
+
+	for (uint32_t i = 0; i < t->n_cols; i++) {
+		const struct column *c = &t->cols[i];
+
+		if (c->n_strs && value_charset_is_latin1(c->charset))
+			for (uint32_t k = 0; k < c->n_strs; k++)
+				need += 3 * (size_t)c->strs[k].len;
+	}
+	if (need == 0)
+		return 0;
+	t->strs_text = sl_malloc(need);
+	if (t->strs_text == NULL)
+		return sl_err_set(err, SL_ENOMEM, "TABLE_MAP: out of memory");
+	o = t->strs_text;
+	for (uint32_t i = 0; i < t->n_cols; i++) {
+		struct column *c = &t->cols[i];
+
+		if (!c->n_strs || !value_charset_is_latin1(c->charset))
+			continue;
+		for (uint32_t k = 0; k < c->n_strs; k++) {
+			struct col_str *m = &t->strs[t->strs_first[i] + k];
+			size_t n = value_latin1_to_utf8((const uint8_t *)m->p,
+			                                m->len, o);
+
+			m->p = o;
+			m->len = (uint32_t)n;
+			o += n;
+		}
+	}
+	return 0;
+}
+
 static int parse(struct table_map *t, unsigned id_len, struct sl_err *err)
 {
 	const uint8_t *p = t->raw, *end = t->raw + t->raw_len;
@@ -531,7 +571,7 @@ static int parse(struct table_map *t, unsigned id_len, struct sl_err *err)
 	for (uint32_t i = 0; i < ncols; i++)
 		if (t->cols[i].n_strs)
 			t->cols[i].strs = t->strs + t->strs_first[i];
-	return 0;
+	return latin1_members(t, err);
 }
 
 int tablemap_cache_put(struct tablemap_cache *c, const uint8_t *body,

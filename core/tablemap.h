@@ -35,7 +35,11 @@ struct table_map {
 	size_t raw_len;
 	struct col_str *strs; /* ENUM/SET member storage */
 	uint32_t n_strs_cap;
-	uint32_t *strs_first; /* per column: its first member in strs */
+	uint32_t *strs_first;
+	char *strs_text;
+	    /* UTF-8 copies of latin1 ENUM/SET members */ /* per column: its
+	                                                     first member in
+	                                                     strs */
 };
 
 struct tablemap_cache;

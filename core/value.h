@@ -17,7 +17,8 @@
  *   TIME, TIME2     '[-]HH:MM:SS[.f…]' (hours up to 838), fsp digits
  *   DATETIME(2)     'YYYY-MM-DD HH:MM:SS[.f…]', fsp digits
  *   TIMESTAMP(2)    UTC 'YYYY-MM-DD HH:MM:SS[.f…]'; 0 -> '0000-00-00 00:00:00'
- *   strings         the bytes; SQL: '…' with \0 \' \" \\ \n \r \Z escaped;
+ *   strings         the bytes (latin1 columns converted to UTF-8);
+ *                   SQL: '…' with \0 \' \" \\ \n \r \Z escaped;
  *                   binary (charset 63) or not valid UTF-8: SQL 0x… hex,
  *                   JSON {"hex":"…"}
  *   ENUM, SET       member names when the table map has them ('a,b' for
@@ -60,6 +61,13 @@ void value_json_string(struct sbuf *out, const char *s, size_t n);
 
 /* Appends s as a single-quoted SQL string literal with MySQL escapes. */
 void value_sql_string(struct sbuf *out, const char *s, size_t n);
+
+/* True when the collation id is one of latin1's (MySQL latin1 = cp1252). */
+int value_charset_is_latin1(uint16_t collation);
+
+/* Writes the UTF-8 form of n latin1 bytes to out (room for 3n bytes);
+ * returns its length.  Every byte maps, so nothing is lost. */
+size_t value_latin1_to_utf8(const uint8_t *s, size_t n, char *out);
 
 /* True when s holds valid UTF-8 (up to 4-byte sequences). */
 int value_utf8_valid(const uint8_t *s, size_t n);

@@ -21,7 +21,9 @@ Value comparison (see the `sluice binlog --json` contract):
   DECIMAL                exact text
   DATE, TIME, DATETIME,  exact text (the session runs with time_zone '+00:00')
   TIMESTAMP
-  strings, blobs, JSON   bytes (SELECT HEX(col)); the JSON form must be a string
+  strings, blobs, JSON   bytes (SELECT HEX(col); latin1 columns through
+                         CONVERT(col USING utf8mb4), as sluice prints UTF-8
+                         for them); the JSON form must be a string
                          for a non-binary charset with valid UTF-8 bytes, and
                          {"hex": …} otherwise
   ENUM, SET              member names (bytes of HEX(col)); ENUM index 0 may be
@@ -81,6 +83,10 @@ class Column:
 
     def select_expr(self):
         q = "`" + self.name.replace("`", "``") + "`"
+        if self.kind == "string" and self.charset == "latin1":
+            # sluice prints latin1 text as UTF-8 (the contract): compare
+            # with the server's own conversion
+            return f"HEX(CONVERT({q} USING utf8mb4))"
         if self.kind in ("string", "enum", "set", "hexonly"):
             return f"HEX({q})"
         if self.kind in ("float", "double"):

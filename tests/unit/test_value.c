@@ -1221,8 +1221,11 @@ static const struct tcase string_cases[] = {
      "\"hi\""},
     {"charset unknown, utf8", COL_VARCHAR, 30, 0, 0, "02 c3a9", "'\xc3\xa9'",
      "\"\xc3\xa9\""},
-    {"latin1 e-acute", COL_VARCHAR, 30, 0, LATIN1, "01 e9", "0xe9",
-     "{\"hex\":\"e9\"}"},
+    /* latin1 (cp1252) text is printed as UTF-8 */
+    {"latin1 e-acute", COL_VARCHAR, 30, 0, LATIN1, "01 e9", "'\xc3\xa9'",
+     "\"\xc3\xa9\""},
+    {"latin1 euro, 0x81", COL_VARCHAR, 30, 0, LATIN1, "02 8081",
+     "'\xe2\x82\xac\xc2\x81'", "\"\xe2\x82\xac\xc2\x81\""},
     {"latin1 ascii", COL_VARCHAR, 30, 0, LATIN1, "02 6869", "'hi'", "\"hi\""},
     {"overlong NUL", COL_VARCHAR, 30, 0, UTF8MB4, "02 c080", "0xc080",
      "{\"hex\":\"c080\"}"},
