@@ -37,9 +37,9 @@ struct table_map {
 	uint32_t n_strs_cap;
 	uint32_t *strs_first;
 	char *strs_text;
-	    /* UTF-8 copies of latin1 ENUM/SET members */ /* per column: its
-	                                                     first member in
-	                                                     strs */
+	/* UTF-8 copies of latin1 ENUM/SET members */ /* per column: its
+	                                                 first member in
+	                                                 strs */
 };
 
 struct tablemap_cache;
