@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/test.sh: the whole test suite, the README's test command and what
 # .ci/run calls.  Installs missing Debian packages, then:
+#   0. clang-format and clang-tidy must be clean (tools/lint.sh);
 #   1. an AddressSanitizer+UBSan build runs the unit tests (label "unit");
 #   2. a clang libFuzzer build fuzzes the decoder for SL_FUZZ_SECONDS
 #      (default 60), its corpus seeded from the fixture binlogs;
@@ -19,6 +20,11 @@ step() { printf '\n=== %s\n' "$*"; }
 step "dependencies"
 bash "$root/tools/install-deps.sh"
 [ -d "$fixtures" ] || { echo "test: fixture binlogs not found at $fixtures (set SL_FIXTURES)" >&2; exit 1; }
+
+step "lint (clang-format, clang-tidy)"
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSL_FIXTURES="$fixtures" >/dev/null
+bash "$root/tools/lint.sh"
 
 step "sanitizer build (address, undefined) and unit tests"
 cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DSL_ASAN=ON \
