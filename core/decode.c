@@ -1054,6 +1054,35 @@ static int on_misc(struct decoder *dc, struct sl_err *err)
 		ev->u.incident.message.p = (const char *)b + 3;
 		ev->u.incident.message.len = b[2];
 		return 1;
+	case EVENT_HEARTBEAT_V2: {
+		/* Serialized (8.0.28+): field 0 the file name, field 1 the
+		 * 64-bit position. */
+		const uint8_t *p = b, *end = b + n;
+		uint64_t version, size, last, id, v;
+
+		ev->kind = DEC_HEARTBEAT;
+		if (ser_uint(&p, end, &version) || ser_uint(&p, end, &size) ||
+		    ser_uint(&p, end, &last))
+			return dc_err(dc, err, SL_EPROTO, "bad message header");
+		while (p < end) {
+			if (ser_uint(&p, end, &id) || ser_uint(&p, end, &v))
+				return dc_err(dc, err, SL_EPROTO, "bad field");
+			if (id == 0) {
+				if ((uint64_t)(end - p) < v)
+					return dc_err(dc, err, SL_EPROTO,
+					              "file name overruns the "
+					              "event");
+				ev->u.heartbeat.file.p = (const char *)p;
+				ev->u.heartbeat.file.len = (size_t)v;
+				p += v;
+			} else if (id == 1) {
+				ev->u.heartbeat.position = v;
+			} else {
+				break; /* a newer field */
+			}
+		}
+		return 1;
+	}
 	case EVENT_HEARTBEAT:
 		ev->kind = DEC_HEARTBEAT;
 		ev->u.heartbeat.file.p = (const char *)b;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 static const char *fixtures(void)
 {
@@ -407,6 +408,119 @@ static void test_needs_fde_first(void **state)
 	free(b);
 }
 
+/* Builds one event after the FDE of the FULL fixture (CRC32 on) and
+ * decodes it; returns decoder_next's result, *ev set on success. */
+static uint8_t evbuf[4096];
+
+static size_t make_event(uint8_t type, uint16_t flags, uint32_t log_pos,
+                         const uint8_t *body, size_t n)
+{
+	size_t len = 19 + n + 4;
+	uint32_t crc;
+
+	memset(evbuf, 0, 19);
+	evbuf[4] = type;
+	evbuf[5] = 1;
+	evbuf[9] = (uint8_t)len;
+	evbuf[10] = (uint8_t)(len >> 8);
+	memcpy(evbuf + 13, &log_pos, 4);
+	evbuf[17] = (uint8_t)flags;
+	evbuf[18] = (uint8_t)(flags >> 8);
+	memcpy(evbuf + 19, body, n);
+	crc = (uint32_t)crc32(0, evbuf, (unsigned)(19 + n));
+	memcpy(evbuf + 19 + n, &crc, 4);
+	return len;
+}
+
+static struct decoder *decoder_after_fde(void)
+{
+	size_t len;
+	uint8_t *b = slurp(fixture_path(FULL), &len);
+	struct decoder *dc = decoder_new();
+	uint32_t fde_len = b[4 + 9] | (uint32_t)b[4 + 10] << 8;
+	const struct event *ev;
+	struct sl_err err;
+
+	assert_int_equal(decoder_feed(dc, b + 4, fde_len, 4, &err), 0);
+	assert_int_equal(decoder_next(dc, &ev, &err), 1);
+	assert_int_equal(ev->kind, DEC_FDE);
+	assert_int_equal(decoder_next(dc, &ev, &err), 0);
+	free(b);
+	return dc;
+}
+
+/* An unknown type is skipped and counted when flagged ignorable, and a
+ * clear error naming the offset otherwise. */
+static void test_unknown_event_types(void **state)
+{
+	struct decoder *dc = decoder_after_fde();
+	const uint8_t body[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	const struct event *ev;
+	struct sl_err err;
+	size_t n;
+
+	(void)state;
+	n = make_event(99, 0x80, 1000, body, sizeof(body));
+	assert_int_equal(decoder_feed(dc, evbuf, n, 900, &err), 0);
+	assert_int_equal(decoder_next(dc, &ev, &err), 1);
+	assert_int_equal(ev->kind, DEC_SKIPPED);
+	assert_int_equal(decoder_stats(dc)->skipped_unknown, 1);
+
+	n = make_event(99, 0, 1000, body, sizeof(body));
+	assert_int_equal(decoder_feed(dc, evbuf, n, 950, &err), 0);
+	assert_int_equal(decoder_next(dc, &ev, &err), SL_EUNSUPPORTED);
+	assert_int_equal(err.pos, 950);
+	assert_non_null(strstr(err.msg, "unknown event type 99"));
+	decoder_free(dc);
+}
+
+/* Heartbeats (stream only, never in files): v1 names the file, the
+ * header carries the position; v2 is a serialized message. */
+static void test_heartbeats(void **state)
+{
+	struct decoder *dc = decoder_after_fde();
+	const struct event *ev;
+	struct sl_err err;
+	uint8_t v2[64];
+	size_t n, k = 0;
+
+	(void)state;
+	n = make_event(EVENT_HEARTBEAT, 0, 1234,
+	               (const uint8_t *)"binlog.000007", 13);
+	assert_int_equal(decoder_feed(dc, evbuf, n, 0, &err), 0);
+	assert_int_equal(decoder_next(dc, &ev, &err), 1);
+	assert_int_equal(ev->kind, DEC_HEARTBEAT);
+	assert_int_equal(ev->u.heartbeat.position, 1234);
+	assert_int_equal(ev->u.heartbeat.file.len, 13);
+	assert_memory_equal(ev->u.heartbeat.file.p, "binlog.000007", 13);
+
+	/* version 1, size, last field 1; field 0: "binlog.000008";
+	 * field 1: 5000000000 (a position past 4 GiB: why v2 exists) */
+	v2[k++] = 0x02;
+	v2[k++] = 0; /* size, patched below */
+	v2[k++] = 0x02;
+	v2[k++] = 0x00;
+	v2[k++] = 13 << 1;
+	memcpy(v2 + k, "binlog.000008", 13);
+	k += 13;
+	v2[k++] = 0x02;
+	{
+		/* 5000000000 needs 5 bytes: 4 trailing one bits, value << 5 */
+		uint64_t enc = (5000000000ULL << 5) | 0x0f;
+
+		for (int i = 0; i < 5; i++)
+			v2[k++] = (uint8_t)(enc >> (8 * i));
+	}
+	v2[1] = (uint8_t)(k << 1);
+	n = make_event(EVENT_HEARTBEAT_V2, 0, 0, v2, k);
+	assert_int_equal(decoder_feed(dc, evbuf, n, 0, &err), 0);
+	assert_int_equal(decoder_next(dc, &ev, &err), 1);
+	assert_int_equal(ev->kind, DEC_HEARTBEAT);
+	assert_int_equal(ev->u.heartbeat.position, 5000000000ULL);
+	assert_memory_equal(ev->u.heartbeat.file.p, "binlog.000008", 13);
+	decoder_free(dc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +530,8 @@ int main(void)
 	    cmocka_unit_test(test_overrun_length),
 	    cmocka_unit_test(test_cells_point_into_input),
 	    cmocka_unit_test(test_needs_fde_first),
+	    cmocka_unit_test(test_unknown_event_types),
+	    cmocka_unit_test(test_heartbeats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

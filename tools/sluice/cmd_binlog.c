@@ -250,6 +250,7 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 	case DEC_HEARTBEAT:
 		sbuf_puts(o, " file=");
 		put_quoted(o, ev->u.heartbeat.file.p, ev->u.heartbeat.file.len);
+		put_kv(o, " pos=", ev->u.heartbeat.position);
 		break;
 	case DEC_SKIPPED:
 		sbuf_puts(o, " skipped (unknown type, flagged ignorable)");
