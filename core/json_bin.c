@@ -25,6 +25,9 @@
  */
 #include "json_bin.h"
 
+#include "coltype.h"
+#include "value.h"
+
 #include "bytes.h"
 #include "coltype.h"
 
@@ -290,89 +293,27 @@ static void put_double(struct sbuf *out, double d)
 
 /* ---- OPAQUE payloads --------------------------------------------------- */
 
-/* Packed DECIMAL (decimal2bin): precision and scale bytes, then big-endian
- * groups of 9 digits (partial groups at both ends in 1-4 bytes), sign in
- * the top bit (set = positive), negative numbers stored inverted.  Printed
- * as decimal2string does: scale digits after the point, "0" before it. */
+/* An opaque DECIMAL: precision and scale bytes, then the packed decimal
+ * of a DECIMAL column, printed by the column formatter (value.c). */
 static int print_decimal(struct jwalk *w, const uint8_t *at, const uint8_t *p,
                          size_t n)
 {
-	static const uint8_t dig2bytes[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
-	static const uint32_t pow10[10] = {
-	    1,      10,      100,      1000,      10000,
-	    100000, 1000000, 10000000, 100000000, 1000000000};
-	unsigned prec, scale, intg, intg0, intg0x, frac0, frac0x;
-	unsigned groups[16]; /* digits per group: 65 digits make <= 12 */
-	uint8_t b[40];       /* 65 digits pack into <= 32 bytes */
-	char txt[80] = {0}, buf[96]; /* txt: the groups fill intg + scale */
-	size_t size, ng = 0, nt = 0, q = 0, o = 0, lead;
-	bool neg;
+	struct column c = {.type = COL_NEWDECIMAL};
+	struct sl_err verr;
+	uint32_t need;
 
 	if (n < 2)
 		return bad(w, at, "decimal of %zu bytes has no precision/scale",
 		           n);
-	prec = p[0];
-	scale = p[1];
-	if (prec == 0 || prec > 65 || scale > 30 || scale > prec)
-		return bad(w, at, "decimal(%u,%u) is out of range", prec,
-		           scale);
-	intg = prec - scale;
-	intg0 = intg / 9;
-	intg0x = intg % 9;
-	frac0 = scale / 9;
-	frac0x = scale % 9;
-	size = dig2bytes[intg0x] + 4 * (size_t)intg0 + 4 * (size_t)frac0 +
-	       dig2bytes[frac0x];
-	if (n - 2 != size)
-		return bad(w, at, "decimal(%u,%u) needs %zu bytes, has %zu",
-		           prec, scale, size, n - 2);
-	memcpy(b, p + 2, size);
-	neg = (b[0] & 0x80) == 0;
-	b[0] ^= 0x80;
-	if (neg)
-		for (size_t i = 0; i < size; i++)
-			b[i] = (uint8_t)~b[i];
-
-	/* All digits, integer then fraction, zero-padded per group. */
-	if (intg0x)
-		groups[ng++] = intg0x;
-	for (unsigned i = 0; i < intg0 + frac0; i++)
-		groups[ng++] = 9;
-	if (frac0x)
-		groups[ng++] = frac0x;
-	for (size_t g = 0; g < ng; g++) {
-		unsigned nd = groups[g];
-		uint32_t v = (uint32_t)get_uintbe(b + q, dig2bytes[nd]);
-
-		if (v >= pow10[nd])
-			return bad(w, at,
-			           "decimal digit group %u is not %u "
-			           "decimal digits",
-			           v, nd);
-		q += dig2bytes[nd];
-		for (unsigned i = nd; i > 0; i--) {
-			txt[nt + i - 1] = (char)('0' + v % 10);
-			v /= 10;
-		}
-		nt += nd;
-	}
-
-	if (neg)
-		buf[o++] = '-';
-	for (lead = 0; lead < intg && txt[lead] == '0'; lead++)
-		;
-	if (lead == intg) {
-		buf[o++] = '0';
-	} else {
-		memcpy(buf + o, txt + lead, intg - lead);
-		o += intg - lead;
-	}
-	if (scale) {
-		buf[o++] = '.';
-		memcpy(buf + o, txt + intg, scale);
-		o += scale;
-	}
-	put(w->out, buf, o);
+	c.meta = (uint16_t)(p[0] << 8 | p[1]);
+	/* Sizing a DECIMAL reads no bytes, only precision and scale. */
+	if (value_cell_len(&c, p + 2, 64, &need) != 0)
+		return bad(w, at, "decimal(%u,%u) is out of range", p[0], p[1]);
+	if (need != n - 2)
+		return bad(w, at, "decimal(%u,%u) needs %u bytes, has %zu",
+		           p[0], p[1], need, n - 2);
+	if (value_format(&c, p + 2, need, VALUE_SQL, w->out, &verr) != 0)
+		return bad(w, at, "%s", verr.msg);
 	return 0;
 }
 
