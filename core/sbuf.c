@@ -77,32 +77,56 @@ void sbuf_hex(struct sbuf *b, const uint8_t *p, size_t n)
 	b->len += n * 2;
 }
 
+static unsigned digits10(uint64_t v)
+{
+	unsigned n = 1;
+
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
 void sbuf_u64(struct sbuf *b, uint64_t v)
 {
-	/* Two digits per division: numbers are most of a row's text. */
+	/* Two digits per division, written in place from the end: numbers
+	 * are most of a row's text. */
 	static const char pairs[201] =
 	    "000102030405060708091011121314151617181920212223242526272829303132"
 	    "33"
 	    "343536373839404142434445464748495051525354555657585960616263646566"
 	    "67"
 	    "6869707172737475767778798081828384858687888990919293949596979899";
-	char tmp[24];
-	int i = 24;
+	unsigned n = digits10(v);
+	char *o;
 
-	while (v >= 100) {
+	if (!sbuf_reserve(b, n))
+		return;
+	o = b->p + b->len + n;
+	b->len += n;
+	while (v > UINT32_MAX) {
 		unsigned r = (unsigned)(v % 100);
 
 		v /= 100;
-		tmp[--i] = pairs[2 * r + 1];
-		tmp[--i] = pairs[2 * r];
+		*--o = pairs[2 * r + 1];
+		*--o = pairs[2 * r];
+	}
+	/* 32-bit divisions from here: most numbers never need 64. */
+	for (uint32_t w = (uint32_t)v;; w /= 100) {
+		if (w < 100) {
+			v = w;
+			break;
+		}
+		*--o = pairs[2 * (w % 100) + 1];
+		*--o = pairs[2 * (w % 100)];
 	}
 	if (v >= 10) {
-		tmp[--i] = pairs[2 * v + 1];
-		tmp[--i] = pairs[2 * v];
+		*--o = pairs[2 * v + 1];
+		*--o = pairs[2 * v];
 	} else {
-		tmp[--i] = (char)('0' + v);
+		*--o = (char)('0' + v);
 	}
-	sbuf_put(b, tmp + i, (size_t)(24 - i));
 }
 
 void sbuf_i64(struct sbuf *b, int64_t v)

@@ -197,7 +197,7 @@ static const char json_esc[256] = {
  * and that are ASCII: 0x20..0x7f less the three quote/backslash bytes.
  * Sixteen bytes per step with SSE2 (baseline on x86-64): text columns are
  * mostly such runs, and this loop is most of the cost of printing them. */
-static size_t plain_run(const uint8_t *s, size_t n)
+size_t value_plain_run(const uint8_t *s, size_t n)
 {
 	size_t i = 0;
 
@@ -234,7 +234,7 @@ static size_t sql_body_len(const uint8_t *s, size_t n)
 	size_t k = n;
 
 	for (size_t i = 0; i < n; i++) {
-		i += plain_run(s + i, n - i);
+		i += value_plain_run(s + i, n - i);
 		if (i < n)
 			k += sql_esc[s[i]] != 0;
 	}
@@ -244,7 +244,7 @@ static size_t sql_body_len(const uint8_t *s, size_t n)
 static char *sql_body(char *o, const uint8_t *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		size_t r = plain_run(s + i, n - i);
+		size_t r = value_plain_run(s + i, n - i);
 		char e;
 
 		memcpy(o, s + i, r);
@@ -270,7 +270,7 @@ static size_t json_body_len(const uint8_t *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char e;
 
-		i += plain_run(s + i, n - i);
+		i += value_plain_run(s + i, n - i);
 		if (i == n)
 			break;
 		e = json_esc[s[i]];
@@ -283,7 +283,7 @@ static size_t json_body_len(const uint8_t *s, size_t n)
 static char *json_body(char *o, const uint8_t *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		size_t r = plain_run(s + i, n - i);
+		size_t r = value_plain_run(s + i, n - i);
 		char e;
 
 		memcpy(o, s + i, r);

@@ -69,6 +69,10 @@ int value_charset_is_latin1(uint16_t collation);
  * returns its length.  Every byte maps, so nothing is lost. */
 size_t value_latin1_to_utf8(const uint8_t *s, size_t n, char *out);
 
+/* Length of the leading run of s that needs no escaping in SQL or JSON
+ * strings: ASCII 0x20..0x7f other than ' " and backslash (SSE2). */
+size_t value_plain_run(const uint8_t *s, size_t n);
+
 /* True when s holds valid UTF-8 (up to 4-byte sequences). */
 int value_utf8_valid(const uint8_t *s, size_t n);
 

@@ -64,8 +64,18 @@ static void put_quoted(struct sbuf *o, const char *s, size_t n)
 		size_t run = i;
 		unsigned char c;
 
-		/* Copy runs of plain bytes at once: most text needs no escape.
-		 */
+		/* Copy runs of plain bytes at once: most text needs no
+		 * escape.  The SIMD scan stops at ' and non-ASCII too; the
+		 * byte loop takes those (they print as they are). */
+		for (;;) {
+			run +=
+			    value_plain_run((const uint8_t *)s + run, n - run);
+			if (run < n &&
+			    (s[run] == '\'' || (unsigned char)s[run] >= 0x80))
+				run++;
+			else
+				break;
+		}
 		while (run < n && (unsigned char)s[run] >= 0x20 &&
 		       s[run] != '"' && s[run] != '\\' && s[run] != 0x7f)
 			run++;
@@ -100,6 +110,22 @@ static void put_kv(struct sbuf *o, const char *key, uint64_t v)
 	sbuf_u64(o, v);
 }
 
+/* " key=0x" and v in lowercase hex, without leading zeros. */
+static void put_hex(struct sbuf *o, const char *key, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char t[16];
+	int n = 0;
+
+	sbuf_puts(o, key);
+	do {
+		t[n++] = hex[v & 15];
+		v >>= 4;
+	} while (v != 0);
+	while (n > 0)
+		sbuf_putc(o, t[--n]);
+}
+
 static void put_table(struct sbuf *o, const struct table_map *tm)
 {
 	sbuf_put(o, tm->db.p, tm->db.len);
@@ -131,18 +157,18 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 		            ev->u.fde.checksum_alg == 1 ? "CRC32" : "NONE");
 		break;
 	case DEC_QUERY:
-		sbuf_printf(
-		    o, " thread=%u exec=%u err=%u db=", ev->u.query.thread_id,
-		    ev->u.query.exec_time, ev->u.query.error_code);
+		put_kv(o, " thread=", ev->u.query.thread_id);
+		put_kv(o, " exec=", ev->u.query.exec_time);
+		put_kv(o, " err=", ev->u.query.error_code);
+		sbuf_puts(o, " db=");
 		put_quoted(o, ev->u.query.db.p, ev->u.query.db.len);
 		if (ev->u.query.has_sql_mode)
-			sbuf_printf(o, " sql_mode=0x%" PRIx64,
-			            ev->u.query.sql_mode);
-		if (ev->u.query.has_charset)
-			sbuf_printf(o, " charset=%u,%u,%u",
-			            ev->u.query.charset_client,
-			            ev->u.query.collation_conn,
-			            ev->u.query.collation_server);
+			put_hex(o, " sql_mode=0x", ev->u.query.sql_mode);
+		if (ev->u.query.has_charset) {
+			put_kv(o, " charset=", ev->u.query.charset_client);
+			put_kv(o, ",", ev->u.query.collation_conn);
+			put_kv(o, ",", ev->u.query.collation_server);
+		}
 		if (ev->u.query.time_zone.len) {
 			sbuf_puts(o, " time_zone=");
 			put_quoted(o, ev->u.query.time_zone.p,
@@ -158,7 +184,7 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 		put_quoted(o, ev->u.rotate.file.p, ev->u.rotate.file.len);
 		sbuf_printf(o, " pos=%" PRIu64, ev->u.rotate.position);
 		break;
-	case DEC_XID: sbuf_printf(o, " xid=%" PRIu64, ev->u.xid.xid); break;
+	case DEC_XID: put_kv(o, " xid=", ev->u.xid.xid); break;
 	case DEC_TABLE_MAP: {
 		const struct table_map *tm = ev->u.table_map.tm;
 
@@ -191,7 +217,7 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 		put_kv(o, " table_id=", tm->table_id);
 		sbuf_putc(o, ' ');
 		put_table(o, tm);
-		sbuf_printf(o, " flags=0x%x", ev->u.rows.flags);
+		put_hex(o, " flags=0x", ev->u.rows.flags);
 		if (ev->u.rows.compressed)
 			sbuf_puts(o, " compressed");
 		break;
@@ -209,7 +235,7 @@ static void put_event_line(struct sbuf *o, const struct decoder *dc,
 		if (ev->u.gtid.commit_id)
 			sbuf_printf(o, " cid=%" PRIu64, ev->u.gtid.commit_id);
 		if (ev->h.type == EVENT_MARIA_GTID)
-			sbuf_printf(o, " flags=0x%02x", ev->u.gtid.flags);
+			put_hex(o, " flags=0x", ev->u.gtid.flags);
 		break;
 	case DEC_GTID_SET:
 		sbuf_printf(o, " set=%.*s", (int)ev->u.gtid_set.text.len,
