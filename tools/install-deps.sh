@@ -9,6 +9,7 @@ PKGS=(
   clang clang-format clang-tidy libclang-rt-14-dev
   libmariadb-dev liburing-dev libjemalloc-dev libxxhash-dev libssl-dev
   libzstd-dev zlib1g-dev libisal-dev libyaml-dev libjansson-dev libcmocka-dev
+  libsodium-dev
   mariadb-server mariadb-client sysbench percona-toolkit
   openssl jq gnuplot-nox time xxd python3 valgrind linux-perf hyperfine
 )
