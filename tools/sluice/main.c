@@ -17,6 +17,8 @@ static const struct {
     {"binlog", cmd_binlog,
      "[--json] [--start-position N] [--stop-position N] FILE...   "
      "decode local binlog files"},
+    {"position", cmd_position,
+     "JOB.yaml       the source's current binlog file, position and GTID set"},
     {"version", cmd_version, "                print the version"},
 };
 
