@@ -108,6 +108,12 @@ void decoder_set_verify_checksums(struct decoder *dc, bool on)
 	dc->verify = on;
 }
 
+void decoder_set_stream_checksum(struct decoder *dc, bool crc32)
+{
+	if (!dc->have_fde)
+		dc->checksum_alg = crc32 ? 1 : 0;
+}
+
 const char *decoder_gtid(const struct decoder *dc)
 {
 	return dc->gtid_text;

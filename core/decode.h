@@ -177,6 +177,11 @@ void decoder_free(struct decoder *dc);
 /* Verify CRC32 checksums when the FDE says they are present (default on). */
 void decoder_set_verify_checksums(struct decoder *dc, bool on);
 
+/* For streams: the checksum the session negotiated, which applies to the
+ * artificial ROTATE that precedes the first FORMAT_DESCRIPTION.  Files
+ * need no hint. */
+void decoder_set_stream_checksum(struct decoder *dc, bool crc32);
+
 /* Hands one whole event (header..checksum) at offset pos to the decoder.
  * The bytes are borrowed until the next feed.  Checks the header and the
  * checksum; returns 0 or a negative SL_E* with err set ("at offset N: …"). */

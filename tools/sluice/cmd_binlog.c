@@ -10,11 +10,14 @@
  */
 #include "cmd.h"
 
+#include "core/bytes.h"
 #include "core/decode.h"
 #include "core/sbuf.h"
 #include "core/value.h"
 #include "core/json_bin.h"
 #include "io/binlog_file.h"
+#include "io/binlog_stream.h"
+#include "job.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -30,6 +33,11 @@ struct opts {
 	enum out_mode mode;
 	uint64_t start, stop;
 	bool verify;
+	const char *remote;    /* job file: read its source's stream */
+	bool to_end;           /* remote: stop at the end of the binlog */
+	uint32_t server_id;    /* remote: our replica id */
+	unsigned heartbeat_ms; /* remote */
+	uint64_t max_events;   /* remote: stop after about this many bytes */
 };
 
 struct totals {
@@ -421,6 +429,51 @@ static uint64_t touch_row(const struct row_change *r)
 	return acc;
 }
 
+/* Decodes one event (and any inner events) into o.  show: print it. */
+static int emit_event(struct decoder *dc, const uint8_t *buf, size_t len,
+                      uint64_t pos, bool show, const struct opts *op,
+                      struct sbuf *o, uint64_t *sink, struct sl_err *err)
+{
+	const struct event *ev;
+	int rc = decoder_feed(dc, buf, len, pos, err);
+
+	if (rc)
+		return rc;
+	while ((rc = decoder_next(dc, &ev, err)) > 0) {
+		struct row_change row;
+
+		if (show && op->mode == OUT_TEXT)
+			put_event_line(o, dc, ev);
+		if (ev->kind != DEC_ROWS || !show)
+			continue;
+		while ((rc = decoder_row(dc, &row, err)) > 0) {
+			if (op->mode == OUT_STATS)
+				*sink += touch_row(&row);
+			else if ((rc = put_row(o, op->mode, dc, ev, &row,
+			                       err)) != 0)
+				break;
+		}
+		if (rc < 0) {
+			if (!err->has_pos)
+				sl_err_ctx(err,
+				           "at offset %" PRIu64 ": %s rows "
+				           "event",
+				           ev->pos,
+				           event_type_name(ev->h.type));
+			return rc;
+		}
+	}
+	return rc;
+}
+
+static void add_totals(struct totals *t, const struct decoder *dc)
+{
+	t->events += decoder_stats(dc)->events;
+	t->rows += decoder_stats(dc)->rows;
+	t->bytes += decoder_stats(dc)->bytes;
+	t->skipped += decoder_stats(dc)->skipped_unknown;
+}
+
 static int decode_file(const char *path, const struct opts *op, struct sbuf *o,
                        struct totals *t, uint64_t *sink)
 {
@@ -442,39 +495,10 @@ static int decode_file(const char *path, const struct opts *op, struct sbuf *o,
 	rc = binlog_file_open(path, &f, &err);
 	while (rc == 0 &&
 	       (rc = binlog_file_next(f, &buf, &len, &pos, &err)) > 0) {
-		const struct event *ev;
-		bool show;
-
 		if (op->stop && pos >= op->stop)
 			break;
-		rc = decoder_feed(dc, buf, len, pos, &err);
-		if (rc)
-			break;
-		show = pos >= op->start;
-		while ((rc = decoder_next(dc, &ev, &err)) > 0) {
-			struct row_change row;
-
-			if (show && op->mode == OUT_TEXT)
-				put_event_line(o, dc, ev);
-			if (ev->kind != DEC_ROWS || !show)
-				continue;
-			while ((rc = decoder_row(dc, &row, &err)) > 0) {
-				if (op->mode == OUT_STATS)
-					*sink += touch_row(&row);
-				else if ((rc = put_row(o, op->mode, dc, ev,
-				                       &row, &err)) != 0)
-					break;
-			}
-			if (rc < 0) {
-				if (!err.has_pos)
-					sl_err_ctx(&err,
-					           "at offset %" PRIu64
-					           ": %s rows event",
-					           ev->pos,
-					           event_type_name(ev->h.type));
-				break;
-			}
-		}
+		rc = emit_event(dc, buf, len, pos, pos >= op->start, op, o,
+		                sink, &err);
 		if (rc < 0)
 			break;
 		rc = 0;
@@ -482,7 +506,7 @@ static int decode_file(const char *path, const struct opts *op, struct sbuf *o,
 			rc = sl_err_sys(&err, errno, "write to stdout");
 			break;
 		}
-		if (!seeked && ev != NULL && dc != NULL) {
+		if (!seeked) {
 			/* The FDE is read; now jump to the start offset. */
 			seeked = true;
 			rc = binlog_file_seek(f, op->start, &err);
@@ -490,20 +514,107 @@ static int decode_file(const char *path, const struct opts *op, struct sbuf *o,
 				break;
 		}
 	}
-	t->events += decoder_stats(dc)->events;
-	t->rows += decoder_stats(dc)->rows;
-	t->bytes += decoder_stats(dc)->bytes;
-	t->skipped += decoder_stats(dc)->skipped_unknown;
+	add_totals(t, dc);
 	binlog_file_close(f);
 	decoder_free(dc);
-	if (flush_out(o) != 0 && rc >= 0) {
+	if (flush_out(o) != 0 && rc >= 0)
 		rc = sl_err_sys(&err, errno, "write to stdout");
-	}
 	if (rc < 0) {
 		fprintf(stderr, "sluice binlog: %s: %s\n", path, err.msg);
 		return 1;
 	}
 	return 0;
+}
+
+/* --remote JOB.yaml: the job's source over the replication stream, from
+ * the job's start position.  Output of a transaction cut by a lost
+ * connection is dropped (the stream resends it whole); it is flushed at
+ * transaction ends only. */
+static int decode_remote(const char *job, const struct opts *op, struct sbuf *o,
+                         struct totals *t, uint64_t *sink)
+{
+	struct job_config *cfg = job_load("binlog", job);
+	struct stream_opts so;
+	struct binlog_stream *s = NULL;
+	struct decoder *dc = NULL;
+	struct sl_err err;
+	size_t mark = 0;
+	uint64_t n = 0;
+	int rc;
+
+	if (cfg == NULL)
+		return 2;
+	memset(&so, 0, sizeof(so));
+	job_source_opts(cfg, &so.conn);
+	so.server_id =
+	    op->server_id
+	        ? op->server_id
+	        : (cfg->source.server_id ? cfg->source.server_id : 4242);
+	so.start = cfg->start.mode == CONFIG_START_GTID ? STREAM_START_GTID
+	           : cfg->start.mode == CONFIG_START_POSITION
+	               ? STREAM_START_POSITION
+	               : STREAM_START_NOW;
+	so.file = cfg->start.file;
+	so.position = cfg->start.position;
+	so.gtid = cfg->start.gtid;
+	so.non_block = op->to_end;
+	so.heartbeat_ms = op->heartbeat_ms;
+	sl_err_clear(&err);
+	dc = decoder_new();
+	rc = dc ? stream_open(&so, &s, &err)
+	        : sl_err_set(&err, SL_ENOMEM, "out of memory");
+	while (rc == 0) {
+		const uint8_t *ev;
+		size_t len;
+
+		rc = stream_next(s, &ev, &len, &err);
+		if (rc == STREAM_END) {
+			break;
+		} else if (rc == STREAM_RECONNECTED) {
+			o->len = mark; /* that transaction comes again */
+			if (op->mode == OUT_TEXT)
+				sbuf_printf(
+				    o,
+				    "# reconnected: resuming at %s:%" PRIu64
+				    " gtid %s\n",
+				    stream_file(s), stream_position(s),
+				    stream_gtid(s));
+		} else if (rc == STREAM_EVENT) {
+			decoder_set_stream_checksum(dc, stream_has_crc(s));
+			/* The offset in the source's file, from log_pos. */
+			uint32_t end = get_u32le(ev + 13);
+			uint64_t at = end >= len ? end - len : 0;
+
+			rc = emit_event(dc, ev, len, at, true, op, o, sink,
+			                &err);
+			if (rc < 0)
+				break;
+			n += len;
+		} else {
+			break;
+		}
+		rc = 0;
+		if (!stream_in_txn(s)) {
+			if (flush_out(o) != 0) {
+				rc = sl_err_sys(&err, errno, "write to stdout");
+				break;
+			}
+			mark = 0;
+			if (op->max_events && n >= op->max_events)
+				break;
+		}
+	}
+	if (dc)
+		add_totals(t, dc);
+	if (rc >= 0 && flush_out(o) != 0)
+		rc = sl_err_sys(&err, errno, "write to stdout");
+	if (rc < 0)
+		fprintf(stderr, "sluice binlog: source %s:%u: %s\n",
+		        cfg->source.host, cfg->source.port, err.msg);
+	stream_close(s);
+	decoder_free(dc);
+	job_config_free(cfg);
+	return rc < 0 ? 1 : 0;
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -527,6 +638,21 @@ static void binlog_usage(FILE *out)
 	        "  --no-verify         skip CRC32 checks\n");
 }
 
+static void print_stats(const struct totals *t, int nfiles,
+                        const struct timespec *t0, const struct timespec *t1,
+                        uint64_t sink)
+{
+	double s = (double)(t1->tv_sec - t0->tv_sec) +
+	           (double)(t1->tv_nsec - t0->tv_nsec) / 1e9;
+
+	printf("files %d events %" PRIu64 " rows %" PRIu64 " bytes %" PRIu64
+	       " skipped %" PRIu64 " seconds %.3f MB/s %.1f rows/s %.0f "
+	       "(cells %" PRIu64 ")\n",
+	       nfiles, t->events, t->rows, t->bytes, t->skipped, s,
+	       s > 0 ? (double)t->bytes / 1e6 / s : 0.0,
+	       s > 0 ? (double)t->rows / s : 0.0, sink);
+}
+
 int cmd_binlog(int argc, char **argv)
 {
 	struct opts op = {.mode = OUT_TEXT, .verify = true};
@@ -545,9 +671,32 @@ int cmd_binlog(int argc, char **argv)
 			op.mode = OUT_STATS;
 		else if (!strcmp(a, "--no-verify"))
 			op.verify = false;
-		else if ((!strcmp(a, "--start-position") ||
-		          !strcmp(a, "--stop-position")) &&
+		else if (!strcmp(a, "--to-end"))
+			op.to_end = true;
+		else if (!strcmp(a, "--remote") && i + 1 < argc)
+			op.remote = argv[++i];
+		else if ((!strcmp(a, "--server-id") ||
+		          !strcmp(a, "--heartbeat-ms") ||
+		          !strcmp(a, "--max-bytes")) &&
 		         i + 1 < argc) {
+			uint64_t v;
+
+			if (parse_u64(argv[++i], &v) || v > UINT32_MAX) {
+				fprintf(stderr,
+				        "sluice binlog: %s wants a number, got "
+				        "'%s'\n",
+				        a, argv[i]);
+				return 2;
+			}
+			if (a[2] == 's')
+				op.server_id = (uint32_t)v;
+			else if (a[2] == 'h')
+				op.heartbeat_ms = (unsigned)v;
+			else
+				op.max_events = v;
+		} else if ((!strcmp(a, "--start-position") ||
+		            !strcmp(a, "--stop-position")) &&
+		           i + 1 < argc) {
 			uint64_t *dst =
 			    a[2] == 's' && a[4] == 'a' ? &op.start : &op.stop;
 
@@ -573,6 +722,23 @@ int cmd_binlog(int argc, char **argv)
 			break;
 		}
 	}
+	if (op.remote != NULL) {
+		int rc;
+
+		if (i < argc) {
+			fprintf(stderr,
+			        "sluice binlog: --remote reads no FILE\n");
+			return 2;
+		}
+		sbuf_init(&o);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		rc = decode_remote(op.remote, &op, &o, &t, &sink);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (op.mode == OUT_STATS)
+			print_stats(&t, 1, &t0, &t1, sink);
+		sbuf_deinit(&o);
+		return rc;
+	}
 	if (i >= argc) {
 		fprintf(stderr, "sluice binlog: no FILE given\n");
 		binlog_usage(stderr);
@@ -586,18 +752,8 @@ int cmd_binlog(int argc, char **argv)
 			break;
 		}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (op.mode == OUT_STATS) {
-		double s = (double)(t1.tv_sec - t0.tv_sec) +
-		           (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-
-		printf("files %d events %" PRIu64 " rows %" PRIu64
-		       " bytes %" PRIu64 " skipped %" PRIu64
-		       " seconds %.3f MB/s %.1f rows/s %.0f (cells %" PRIu64
-		       ")\n",
-		       nfiles, t.events, t.rows, t.bytes, t.skipped, s,
-		       s > 0 ? (double)t.bytes / 1e6 / s : 0.0,
-		       s > 0 ? (double)t.rows / s : 0.0, sink);
-	}
+	if (op.mode == OUT_STATS)
+		print_stats(&t, nfiles, &t0, &t1, sink);
 	sbuf_deinit(&o);
 	return status;
 }
