@@ -693,7 +693,7 @@ int myproto_parse_row(const uint8_t *p, size_t len, size_t n_cols,
 
 	cur_init(&c, p, len, "row", err);
 	for (size_t i = 0; i < n_cols; i++) {
-		struct myproto_str s;
+		struct myproto_str s = {0};
 
 		if (left(&c) > 0 && c.p[c.off] == 0xfb) {
 			cells[i].p = c.p + c.off;
