@@ -443,9 +443,10 @@ int conn_query(struct conn *c, const char *sql, struct conn_result *res,
 		return rc;
 	myproto_rs_init(&rs, c->caps);
 	for (;;) {
-		struct myproto_packet pkt;
+		struct myproto_packet pkt = {0};
 		struct myproto_rs_item item;
 
+		memset(&item, 0, sizeof(item));
 		rc = conn_next_packet(c, c->read_timeout_ms, &pkt, err);
 		if (rc < 0)
 			goto out;
@@ -482,6 +483,12 @@ int conn_query(struct conn *c, const char *sql, struct conn_result *res,
 			res->names[item.index] =
 			    dup_slice(item.col.name.p, item.col.name.len);
 		} else if (rc == MYPROTO_RS_ROW) {
+			if (cells == NULL) {
+				rc = sl_err_set(err, SL_EPROTO,
+				                "%s: a row before its columns",
+				                c->where);
+				goto out;
+			}
 			rc = myproto_parse_row(item.row, item.row_len,
 			                       res->n_cols, cells, err);
 			if (rc)

@@ -342,7 +342,7 @@ static int rd_lenenc_str(struct cur *c, struct myproto_str *s,
                          const char *field)
 {
 	size_t at = c->off;
-	uint64_t n;
+	uint64_t n = 0;
 	int rc;
 
 	if ((rc = rd_lenenc(c, &n, field)) != 0)
@@ -649,7 +649,7 @@ int myproto_parse_column(const uint8_t *p, size_t len,
 {
 	struct myproto_str catalog;
 	struct cur c;
-	uint64_t fixed;
+	uint64_t fixed = 0;
 	size_t at;
 	int rc;
 
