@@ -321,7 +321,9 @@ static bool query_is_begin(const struct binlog_stream *s, const uint8_t *ev,
 static void end_of_txn(struct binlog_stream *s, uint32_t log_pos)
 {
 	if (log_pos != 0) {
-		snprintf(s->file, sizeof(s->file), "%s", s->cur_file);
+		/* Per transaction: copy the name only when it changed. */
+		if (strcmp(s->file, s->cur_file) != 0)
+			memcpy(s->file, s->cur_file, sizeof(s->file));
 		s->pos = log_pos;
 	}
 	if (s->have_pending)

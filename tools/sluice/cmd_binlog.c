@@ -561,6 +561,8 @@ static int decode_remote(const char *job, const struct opts *op, struct sbuf *o,
 	so.heartbeat_ms = op->heartbeat_ms;
 	sl_err_clear(&err);
 	dc = decoder_new();
+	if (dc)
+		decoder_set_verify_checksums(dc, op->verify);
 	rc = dc ? stream_open(&so, &s, &err)
 	        : sl_err_set(&err, SL_ENOMEM, "out of memory");
 	while (rc == 0) {
