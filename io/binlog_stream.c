@@ -457,8 +457,15 @@ int stream_next(struct binlog_stream *s, const uint8_t **ev, size_t *len,
 				return STREAM_EVENT;
 			}
 			if (rc == MYPROTO_BINLOG_EOF) {
-				s->ended = true;
-				return STREAM_END;
+				if (s->o.non_block) {
+					s->ended = true;
+					return STREAM_END;
+				}
+				/* A blocking dump ends only when the source
+				 * goes away (shutdown): a lost connection. */
+				sl_err_set(&e, SL_EIO,
+				           "the source ended the dump (EOF: "
+				           "shutting down?)");
 			}
 			if (rc == SL_ENOTFOUND) {
 				*err = e;

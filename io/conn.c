@@ -360,6 +360,19 @@ int conn_open(const struct conn_opts *o, struct conn **out, struct sl_err *err)
 		if (rc)
 			goto fail;
 		rc = auth_loop(c, plugin, &ap, err);
+		if (rc == SL_EIO && c->tls == NULL &&
+		    (c->hs.caps & MYPROTO_CLIENT_SSL) && err &&
+		    strstr(err->msg, "error 1045")) {
+			/* MariaDB answers 1045 to a plain login when it
+			 * requires secure transport: say so. */
+			size_t n = strlen(err->msg);
+
+			snprintf(err->msg + n, sizeof(err->msg) - n,
+			         "; the server offers TLS and tls.mode is %s: "
+			         "if it requires secure transport, set "
+			         "tls.mode to required or stricter",
+			         tls_mode_name(o->tls.mode));
+		}
 		if (rc)
 			goto fail;
 	}

@@ -34,6 +34,8 @@
 #                                   stdin when absent or "-"
 #              mdb_client NAME ARGS…  the mariadb client as root, any args
 #              mdb_binlogs NAME     full paths of the binlog files, in order
+#              mdb_restart NAME [--kill]  stop (TERM, or KILL: a crash) and
+#                                   start again: same datadir, port, options
 #
 # Failure policy: a server that cannot be set up or started is a test
 # failure: the error log's tail is printed and the script exits 1 (never
@@ -186,7 +188,7 @@ mdb_start() {
 	dir=$(mktemp -d "$tmp/sluice-$name-$port-XXXX") ||
 		mdb_fail "mktemp -d under $tmp failed"
 
-	if ! mariadb-install-db --no-defaults --datadir="$dir/data" --user=root \
+	if ! mariadb-install-db --no-defaults --datadir="$dir/data" --user=root --tmpdir="$dir" \
 		--auth-root-authentication-method=socket --skip-test-db \
 		>"$dir/install.log" 2>&1; then
 		_mdb_tail_logs "$dir" install.log
@@ -394,4 +396,79 @@ mdb_binlogs() {
 	mdb_sql "$1" "SHOW BINARY LOGS" | while IFS=$'\t' read -r f rest; do
 		printf '%s/%s\n' "$dd" "$f"
 	done
+}
+
+# mdb_restart NAME [--kill]: stops the server (TERM, or SIGKILL with
+# --kill, a crash) and starts it again with the same command line: same
+# datadir, port and options (binlogs and users kept).  Waits until it
+# answers, as mdb_start does.  MDB_<NAME>_PID changes.
+mdb_restart() {
+	_mdb_need "${1:-}"
+	local name=$1 how=${2:-} pid=${_MDB_PID[$1]} dir=${_MDB_DIR[$1]}
+	local watch=${_MDB_WATCH[$1]:-} port=${_MDB_PORT[$1]}
+	local -a argv=()
+	if [[ -r /proc/$pid/cmdline ]]; then
+		mapfile -d '' -t argv <"/proc/$pid/cmdline"
+	fi
+	((${#argv[@]} > 1)) ||
+		mdb_fail "mdb_restart $name: cannot read the command line of pid $pid"
+	if [[ -n $watch ]]; then
+		kill -TERM "$watch" 2>/dev/null || true
+		wait "$watch" 2>/dev/null || true
+	fi
+	if [[ $how == --kill ]]; then
+		kill -KILL "$pid" 2>/dev/null || true
+	else
+		kill -TERM "$pid" 2>/dev/null || true
+		local deadline=$((SECONDS + ${MDB_STOP_TIMEOUT:-30}))
+		while _mdb_alive "$pid" && ((SECONDS < deadline)); do
+			sleep 0.1
+		done
+		if _mdb_alive "$pid"; then
+			mdb_log "'$name' (pid $pid) ignored TERM for ${MDB_STOP_TIMEOUT:-30} s: KILL"
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+	fi
+	wait "$pid" 2>/dev/null || true
+
+	"${argv[@]}" </dev/null >>"$dir/stdout.log" 2>&1 &
+	pid=$!
+	_MDB_PID[$name]=$pid
+	_mdb_set_vars "$name" "$dir"
+
+	local owner=$$ stop_to=${MDB_STOP_TIMEOUT:-30} keep_dir=${SL_KEEP:-0}
+	(
+		set +eu
+		trap - EXIT INT TERM HUP
+		exec </dev/null >/dev/null 2>&1
+		while kill -0 "$owner" 2>/dev/null && kill -0 "$pid" 2>/dev/null; do
+			sleep 1
+		done
+		kill -0 "$owner" 2>/dev/null && exit 0
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -TERM "$pid" 2>/dev/null
+			for ((i = 0; i < stop_to * 10; i++)); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
+			kill -KILL "$pid" 2>/dev/null
+		fi
+		[[ $keep_dir == 1 ]] || rm -rf "$dir"
+	) &
+	_MDB_WATCH[$name]=$!
+
+	local deadline=$((SECONDS + ${MDB_START_TIMEOUT:-60}))
+	while ! mariadb --no-defaults --protocol=socket --socket="$dir/sock" \
+		-uroot --connect-timeout=2 -e 'SELECT 1' >/dev/null 2>&1; do
+		if ! _mdb_alive "$pid"; then
+			_mdb_tail_logs "$dir" stdout.log err.log
+			mdb_fail "mariadbd '$name' (port $port) exited while restarting"
+		fi
+		if ((SECONDS >= deadline)); then
+			_mdb_tail_logs "$dir" stdout.log err.log
+			mdb_fail "mariadbd '$name' (port $port) not answering ${MDB_START_TIMEOUT:-60} s after a restart"
+		fi
+		sleep 0.2
+	done
+	mdb_log "restarted '$name': 127.0.0.1:$port pid $pid"
 }

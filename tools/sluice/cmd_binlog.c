@@ -610,9 +610,19 @@ static int decode_remote(const char *job, const struct opts *op, struct sbuf *o,
 		add_totals(t, dc);
 	if (rc >= 0 && flush_out(o) != 0)
 		rc = sl_err_sys(&err, errno, "write to stdout");
-	if (rc < 0)
+	if (rc < 0) {
+		char where[300];
+		size_t wl;
+
+		/* The connection layer may already name host:port. */
+		wl = (size_t)snprintf(where, sizeof(where),
+		                      "%s:%u: ", cfg->source.host,
+		                      cfg->source.port);
 		fprintf(stderr, "sluice binlog: source %s:%u: %s\n",
-		        cfg->source.host, cfg->source.port, err.msg);
+		        cfg->source.host, cfg->source.port,
+		        strncmp(err.msg, where, wl) == 0 ? err.msg + wl
+		                                         : err.msg);
+	}
 	stream_close(s);
 	decoder_free(dc);
 	job_config_free(cfg);

@@ -33,7 +33,7 @@ int cmd_position(int argc, char **argv)
 	if (rc == 0)
 		rc = source_position(c, &pos, &err);
 	if (rc) {
-		fprintf(stderr, "sluice position: source: %s\n", err.msg);
+		fprintf(stderr, "sluice position: source %s\n", err.msg);
 		conn_close(c);
 		job_config_free(cfg);
 		return 1;
