@@ -123,6 +123,51 @@ int target_exec(struct target *t, const char *sql, size_t len,
 	return 0;
 }
 
+int target_query(struct target *t, const char *sql, struct target_rows *r,
+                 struct sl_err *err)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	size_t k = 0;
+
+	memset(r, 0, sizeof(*r));
+	t->last_errno = 0;
+	if (mysql_query(t->my, sql) != 0)
+		return fail(t, "query", err);
+	res = mysql_store_result(t->my);
+	if (res == NULL)
+		return mysql_field_count(t->my) ? fail(t, "result", err) : 0;
+	r->n_rows = (size_t)mysql_num_rows(res);
+	r->n_cols = mysql_num_fields(res);
+	r->cells = sl_calloc(r->n_rows * r->n_cols + 1, sizeof(char *));
+	if (r->cells == NULL) {
+		mysql_free_result(res);
+		return sl_err_set(err, SL_ENOMEM, "out of memory");
+	}
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		unsigned long *len = mysql_fetch_lengths(res);
+
+		for (size_t i = 0; i < r->n_cols; i++, k++)
+			if (row[i] != NULL && (r->cells[k] = sl_strndup(
+			                           row[i], len[i])) == NULL) {
+				mysql_free_result(res);
+				target_rows_free(r);
+				return sl_err_set(err, SL_ENOMEM,
+				                  "out of memory");
+			}
+	}
+	mysql_free_result(res);
+	return 0;
+}
+
+void target_rows_free(struct target_rows *r)
+{
+	for (size_t i = 0; r->cells && i < r->n_rows * r->n_cols; i++)
+		sl_free(r->cells[i]);
+	sl_free(r->cells);
+	memset(r, 0, sizeof(*r));
+}
+
 unsigned target_errno(const struct target *t)
 {
 	return t->last_errno;

@@ -50,6 +50,25 @@ int target_exec(struct target *t, const char *sql, size_t len,
                 uint64_t *affected, struct sl_err *err);
 unsigned target_errno(const struct target *t);
 
+/* A query result: n_rows x n_cols NUL-terminated strings, NULL for SQL
+ * NULL; owned, free with target_rows_free. */
+struct target_rows {
+	size_t n_rows, n_cols;
+	char **cells;
+};
+
+int target_query(struct target *t, const char *sql, struct target_rows *r,
+                 struct sl_err *err);
+void target_rows_free(struct target_rows *r);
+
+static inline const char *target_rows_get(const struct target_rows *r,
+                                          size_t row, size_t col)
+{
+	return row < r->n_rows && col < r->n_cols
+	           ? r->cells[row * r->n_cols + col]
+	           : NULL;
+}
+
 int target_begin(struct target *t, struct sl_err *err);
 int target_commit(struct target *t, struct sl_err *err);
 /* Best effort; errors ignored (the first error wins). */
