@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "live_mariadb.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -1550,99 +1552,30 @@ static void test_builders_through_reader(void **state)
 	sbuf_deinit(&out);
 }
 
-/* Live MariaDB: a throwaway server from tests/lib/mariadb.sh, reached over
- * a plain blocking TCP socket.  The helper shell keeps the server up until
- * its stdin (our `ctl` pipe) closes; its traps then stop it. */
+/* Live MariaDB: a throwaway server (tests/unit/live_mariadb.h), reached
+ * over a plain blocking TCP socket. */
 
-struct live {
-	pid_t pid;
-	int ctl;
-	int port;
-};
-
-static const char live_script[] =
-    "set -euo pipefail\n"
-    ". \"$0\"\n"
-    "mdb_trap ''\n"
-    "port=$(mdb_free_port 23600)\n"
-    "mdb_start_source myproto \"$port\" >&2\n"
-    "mdb_sql myproto \"CREATE USER 'nopw'@'127.0.0.1';"
-    " GRANT ALL ON *.* TO 'nopw'@'127.0.0.1';"
-    " CREATE DATABASE d;"
-    " CREATE TABLE d.t (a INT PRIMARY KEY, b VARCHAR(20));"
-    " INSERT INTO d.t VALUES (1, 'x'), (2, NULL);\" >&2\n"
-    "printf '%s\\n' \"$port\"\n"
-    "read -r _ || true\n";
-
-static struct live the_live = {.pid = -1, .ctl = -1};
+static struct live_mariadb the_live = {.pid = -1, .ctl = -1};
 
 static int live_setup(void **state)
 {
-	char lib[1024], line[64];
-	int in[2], out[2];
-	char *slash;
-	FILE *f;
-
-	/* tests/unit/test_myproto.c → tests/lib/mariadb.sh */
-	snprintf(lib, sizeof(lib), "%s", __FILE__);
-	slash = strrchr(lib, '/');
-	if (slash == NULL)
+	if (live_mariadb_start(
+	        &the_live, "myproto",
+	        "CREATE USER 'nopw'@'127.0.0.1';"
+	        " GRANT ALL ON *.* TO 'nopw'@'127.0.0.1';"
+	        " CREATE DATABASE d;"
+	        " CREATE TABLE d.t (a INT PRIMARY KEY, b "
+	        "VARCHAR(20));"
+	        " INSERT INTO d.t VALUES (1, 'x'), (2, NULL);") != 0)
 		return -1;
-	*slash = '\0';
-	slash = strrchr(lib, '/');
-	if (slash == NULL)
-		return -1;
-	snprintf(slash, sizeof(lib) - (size_t)(slash - lib), "/lib/mariadb.sh");
-	if (access(lib, R_OK) != 0) {
-		fprintf(stderr, "live: %s: %s\n", lib, strerror(errno));
-		return -1;
-	}
-	if (pipe(in) != 0 || pipe(out) != 0)
-		return -1;
-	the_live.pid = fork();
-	if (the_live.pid < 0)
-		return -1;
-	if (the_live.pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[0]);
-		close(in[1]);
-		close(out[0]);
-		close(out[1]);
-		execlp("bash", "bash", "-c", live_script, lib, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	the_live.ctl = in[1];
-	f = fdopen(out[0], "r");
-	if (f == NULL || fgets(line, sizeof(line), f) == NULL) {
-		fprintf(stderr,
-		        "live: the MariaDB helper failed (see above)\n");
-		if (f)
-			fclose(f);
-		close(the_live.ctl);
-		waitpid(the_live.pid, NULL, 0);
-		the_live.pid = -1;
-		return -1;
-	}
-	fclose(f);
-	the_live.port = atoi(line);
 	*state = &the_live;
 	return 0;
 }
 
 static int live_teardown(void **state)
 {
-	int st = 0;
-
 	(void)state;
-	if (the_live.pid > 0) {
-		close(the_live.ctl);
-		waitpid(the_live.pid, &st, 0);
-		the_live.pid = -1;
-	}
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+	return live_mariadb_stop(&the_live);
 }
 
 /* One client connection: socket, reader over a receive buffer of `cap`
@@ -1930,7 +1863,7 @@ static void query_ok(struct conn *c, const char *sql, struct result *res)
 
 static void test_live_bad_login(void **state)
 {
-	struct live *lv = *state;
+	struct live_mariadb *lv = *state;
 	uint8_t junk[20];
 	struct conn c;
 	struct sl_err err;
@@ -2011,7 +1944,7 @@ static void run_queries(struct conn *c)
 
 static void test_live_queries(void **state)
 {
-	struct live *lv = *state;
+	struct live_mariadb *lv = *state;
 	struct conn c;
 
 	/* DEPRECATE_EOF, large receive buffer: zero-copy packets. */
@@ -2062,7 +1995,7 @@ static void start_dump(struct conn *c, const char *file, uint32_t pos,
 
 static void test_live_binlog_dump(void **state)
 {
-	struct live *lv = *state;
+	struct live_mariadb *lv = *state;
 	struct conn c;
 	struct result res;
 	char file[64];
@@ -2192,7 +2125,7 @@ static void send_ack(struct conn *c, uint32_t pos, const char *file)
 
 static void test_live_semisync(void **state)
 {
-	struct live *lv = *state;
+	struct live_mariadb *lv = *state;
 	struct conn a, b;
 	struct result res;
 	char file[64];
