@@ -236,7 +236,8 @@ int schema_get(struct schema *s, const char *db, const char *table,
 	rc = load(s, db, table, st, err);
 	if (rc == 0 && s->n == s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 16;
-		struct schema_table **v = sl_realloc(s->v, nc * sizeof(*v));
+		struct schema_table **v =
+		    sl_realloc(s->v, nc * sizeof(struct schema_table *));
 
 		if (v == NULL)
 			rc = sl_err_set(err, SL_ENOMEM, "out of memory");

@@ -132,15 +132,15 @@ static bool charset_text_safe(uint16_t id)
 	if (id >= 255 && id <= 323)
 		return true; /* MySQL 8.0 utf8mb4_*_0900_* */
 	switch (id) {
-	case 11:   /* ascii_general_ci */
-	case 65:   /* ascii_bin */
-	case 33:   /* utf8mb3_general_ci */
-	case 76:   /* utf8mb3_tolower_ci (MySQL) */
-	case 83:   /* utf8mb3_bin */
-	case 223:  /* utf8mb3_general_mysql500_ci */
-	case 45:   /* utf8mb4_general_ci */
-	case 46:   /* utf8mb4_bin */
-	case 576:  /* MariaDB: utf8mb3_croatian_ci, _myanmar_ci, _thai_520_w2 */
+	case 11:  /* ascii_general_ci */
+	case 65:  /* ascii_bin */
+	case 33:  /* utf8mb3_general_ci */
+	case 76:  /* utf8mb3_tolower_ci (MySQL) */
+	case 83:  /* utf8mb3_bin */
+	case 223: /* utf8mb3_general_mysql500_ci */
+	case 45:  /* utf8mb4_general_ci */
+	case 46:  /* utf8mb4_bin */
+	case 576: /* MariaDB: utf8mb3_croatian_ci, _myanmar_ci, _thai_520_w2 */
 	case 577:
 	case 578:
 	case 608: /* MariaDB: the utf8mb4 ones */
@@ -244,8 +244,8 @@ int sqlgen_value(struct sbuf *out, const struct column *col,
 }
 
 /* Appends the value with the column name as context on error. */
-static int put_value(struct sbuf *out, const struct sqlgen_table *t,
-                     uint32_t i, const struct cell *c, struct sl_err *err)
+static int put_value(struct sbuf *out, const struct sqlgen_table *t, uint32_t i,
+                     const struct cell *c, struct sl_err *err)
 {
 	int rc = sqlgen_value(out, &t->cols[i], c, err);
 
@@ -333,9 +333,9 @@ int sqlgen_insert(struct sbuf *out, const struct sqlgen_table *t,
 
 	*n_done = 0;
 	if (n_rows == 0)
-		return sl_err_set(err, SL_EINVAL, "%.*s.%.*s: no rows to insert",
-		                  (int)t->db.len, t->db.p, (int)t->name.len,
-		                  t->name.p);
+		return sl_err_set(
+		    err, SL_EINVAL, "%.*s.%.*s: no rows to insert",
+		    (int)t->db.len, t->db.p, (int)t->name.len, t->name.p);
 	for (uint32_t i = 0; i < t->n_cols; i++) {
 		if (!listed(t, rows[0], i))
 			continue;
@@ -344,14 +344,14 @@ int sqlgen_insert(struct sbuf *out, const struct sqlgen_table *t,
 		n_listed++;
 	}
 	if (n_listed == 0)
-		return sl_err_set(err, SL_EINVAL,
-		                  "%.*s.%.*s: the row image has no columns",
-		                  (int)t->db.len, t->db.p, (int)t->name.len,
-		                  t->name.p);
+		return sl_err_set(
+		    err, SL_EINVAL, "%.*s.%.*s: the row image has no columns",
+		    (int)t->db.len, t->db.p, (int)t->name.len, t->name.p);
 	if (verb == SQLGEN_UPSERT)
 		tail = upsert_tail(NULL, t, rows[0]);
 
-	sbuf_puts(out, verb == SQLGEN_REPLACE ? "REPLACE INTO " : "INSERT INTO ");
+	sbuf_puts(out,
+	          verb == SQLGEN_REPLACE ? "REPLACE INTO " : "INSERT INTO ");
 	put_table(out, t);
 	sbuf_put(out, " (", 2);
 	for (uint32_t i = 0, k = 0; i < t->n_cols; i++) {
@@ -461,9 +461,9 @@ int sqlgen_delete(struct sbuf *out, const struct sqlgen_table *t,
 
 	*n_done = 0;
 	if (n_rows == 0)
-		return sl_err_set(err, SL_EINVAL, "%.*s.%.*s: no rows to delete",
-		                  (int)t->db.len, t->db.p, (int)t->name.len,
-		                  t->name.p);
+		return sl_err_set(
+		    err, SL_EINVAL, "%.*s.%.*s: no rows to delete",
+		    (int)t->db.len, t->db.p, (int)t->name.len, t->name.p);
 	if (t->n_keys == 0) {
 		if ((rc = delete_keyless(out, t, rows[0], err)) != 0)
 			goto fail;
@@ -504,7 +504,8 @@ int sqlgen_delete(struct sbuf *out, const struct sqlgen_table *t,
 		}
 		if (multi)
 			sbuf_putc(out, ')');
-		if (r > 0 && max_bytes != 0 && out->len - start + 1 > max_bytes) {
+		if (r > 0 && max_bytes != 0 &&
+		    out->len - start + 1 > max_bytes) {
 			out->len = mark;
 			break;
 		}
@@ -577,11 +578,11 @@ static int key_size(const struct sqlgen_table *t, const struct cell *img,
 	size_t n = 0;
 	int rc;
 
+	*len = 0;
 	if (img == NULL)
-		return sl_err_set(err, SL_EINVAL,
-		                  "%.*s.%.*s: change %zu lacks its row image",
-		                  (int)t->db.len, t->db.p, (int)t->name.len,
-		                  t->name.p, idx);
+		return sl_err_set(
+		    err, SL_EINVAL, "%.*s.%.*s: change %zu lacks its row image",
+		    (int)t->db.len, t->db.p, (int)t->name.len, t->name.p, idx);
 	for (uint32_t k = 0; k < t->n_keys; k++) {
 		uint32_t i = t->keys[k];
 
@@ -651,6 +652,8 @@ int sqlgen_keys(struct sqlgen_compactor *c, const struct sqlgen_table *t,
 			total += len;
 		}
 	}
+	if (!sbuf_ok(&c->keybuf)) /* an earlier failure: start afresh */
+		sbuf_deinit(&c->keybuf);
 	sbuf_reset(&c->keybuf);
 	if (t->n_keys > 1 && !sbuf_reserve(&c->keybuf, total + 1))
 		return sl_err_set(err, SL_ENOMEM, "out of memory for keys");
@@ -700,42 +703,49 @@ void sqlgen_compactor_deinit(struct sqlgen_compactor *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static bool grow(void **p, size_t n, size_t size)
+/* sl_realloc that keeps the old block and clears *ok on failure. */
+static void *regrow(void *p, size_t n, size_t size, bool *ok)
 {
-	void *q = sl_realloc(*p, n * size);
+	void *q = *ok ? sl_realloc(p, n * size) : NULL;
 
-	if (q == NULL)
-		return false;
-	*p = q;
-	return true;
+	if (q == NULL) {
+		*ok = false;
+		return p;
+	}
+	return q;
 }
 
 /* Room for up to n_ent entries (each change gives at most two). */
-static int reserve(struct sqlgen_compactor *c, size_t n_ent,
-                   struct sl_err *err)
+static int reserve(struct sqlgen_compactor *c, size_t n_ent, struct sl_err *err)
 {
 	size_t slots = 16;
+	bool ok = true;
 
 	while (slots < 2 * n_ent)
 		slots *= 2;
 	if (slots > c->n_slots) {
-		if (!grow((void **)&c->slots, slots, sizeof(*c->slots)))
+		c->slots = regrow(c->slots, slots, sizeof(*c->slots), &ok);
+		if (!ok)
 			goto oom;
 		c->n_slots = slots;
 	}
 	if (n_ent > c->ent_cap) {
-		if (!grow((void **)&c->ent, n_ent, sizeof(*c->ent)))
+		c->ent = regrow(c->ent, n_ent, sizeof(*c->ent), &ok);
+		if (!ok)
 			goto oom;
 		c->ent_cap = n_ent;
 	}
 	if (n_ent > c->list_cap) {
+		const size_t psz = sizeof(const struct cell *);
+
 		/* list_cap grows only once all six have grown */
-		if (!grow((void **)&c->del, n_ent, sizeof(*c->del)) ||
-		    !grow((void **)&c->ins, n_ent, sizeof(*c->ins)) ||
-		    !grow((void **)&c->upd, n_ent, sizeof(*c->upd)) ||
-		    !grow((void **)&c->del_src, n_ent, sizeof(*c->del_src)) ||
-		    !grow((void **)&c->ins_src, n_ent, sizeof(*c->ins_src)) ||
-		    !grow((void **)&c->upd_src, n_ent, sizeof(*c->upd_src)))
+		c->del = regrow(c->del, n_ent, psz, &ok);
+		c->ins = regrow(c->ins, n_ent, psz, &ok);
+		c->upd = regrow(c->upd, n_ent, psz, &ok);
+		c->del_src = regrow(c->del_src, n_ent, sizeof(uint32_t), &ok);
+		c->ins_src = regrow(c->ins_src, n_ent, sizeof(uint32_t), &ok);
+		c->upd_src = regrow(c->upd_src, n_ent, sizeof(uint32_t), &ok);
+		if (!ok)
 			goto oom;
 		c->list_cap = n_ent;
 	}
@@ -774,7 +784,7 @@ static void touch(struct sqlgen_compactor *c, size_t *n_ent,
 	e->img = img;
 	e->src = src;
 	e->first = e->last = (uint8_t)op;
-	c->slots[s] = (uint32_t)++*n_ent;
+	c->slots[s] = (uint32_t)++ * n_ent;
 }
 
 static bool same_key(const struct sqlgen_key *a, const struct sqlgen_key *b)
@@ -792,10 +802,10 @@ int sqlgen_compact(struct sqlgen_compactor *c, const struct sqlgen_table *t,
 
 	c->n_del = c->n_ins = c->n_upd = 0;
 	if (t->n_keys == 0)
-		return sl_err_set(err, SL_EINVAL,
-		                  "%.*s.%.*s: no key: changes cannot be compacted",
-		                  (int)t->db.len, t->db.p, (int)t->name.len,
-		                  t->name.p);
+		return sl_err_set(
+		    err, SL_EINVAL,
+		    "%.*s.%.*s: no key: changes cannot be compacted",
+		    (int)t->db.len, t->db.p, (int)t->name.len, t->name.p);
 	if (n > UINT32_MAX / 2)
 		return sl_err_set(err, SL_EINVAL, "batch of %zu changes", n);
 	if ((rc = reserve(c, 2 * n, err)) != 0)
@@ -807,7 +817,8 @@ int sqlgen_compact(struct sqlgen_compactor *c, const struct sqlgen_table *t,
 
 		switch (x->op) {
 		case ROW_INSERT:
-			touch(c, &n_ent, &x->new_key, ROW_INSERT, x->after, src);
+			touch(c, &n_ent, &x->new_key, ROW_INSERT, x->after,
+			      src);
 			break;
 		case ROW_DELETE:
 			touch(c, &n_ent, &x->old_key, ROW_DELETE, x->before,
@@ -821,7 +832,8 @@ int sqlgen_compact(struct sqlgen_compactor *c, const struct sqlgen_table *t,
 			}
 			touch(c, &n_ent, &x->old_key, ROW_DELETE, x->before,
 			      src);
-			touch(c, &n_ent, &x->new_key, ROW_INSERT, x->after, src);
+			touch(c, &n_ent, &x->new_key, ROW_INSERT, x->after,
+			      src);
 			break;
 		default:
 			return sl_err_set(err, SL_EINVAL,

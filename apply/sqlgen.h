@@ -5,7 +5,8 @@
  * columns) and row images as arrays of struct cell (core/decode.h).
  * Out: multi-row statements appended to a caller-owned struct sbuf that is
  * reused from batch to batch: no allocation per row or per statement once
- * the buffer has grown.  Every value goes through value_format(VALUE_SQL).
+ * the buffer has grown (value_format itself allocates only for MySQL JSON
+ * and long latin1 text).  Every value goes through value_format(VALUE_SQL).
  *
  * Statements (no trailing ';'):
  *   INSERT INTO `db`.`t` (`a`,`b`) VALUES (1,'x'),(2,NULL)
@@ -15,21 +16,9 @@
  *   DELETE FROM `db`.`t` WHERE (`k1`,`k2`) IN ((1,'a'),(2,'b'))
  *   DELETE FROM `db`.`t` WHERE `a`<=>1 AND `b`<=>'x' LIMIT 1   no key
  * A key-changing UPDATE is a DELETE of the before image's key plus an
- * upsert of the after image (sqlgen_key_changed tells which updates).
- *
- * Session the statements assume on the target (SQLGEN_SESSION_SQL):
- *   sql_mode  NO_AUTO_VALUE_ON_ZERO (an id 0 stays 0), ALLOW_INVALID_DATES,
- *             and neither NO_ZERO_DATE nor NO_ZERO_IN_DATE (zero dates and
- *             '2020-00-00' are kept), no STRICT_* (the source accepted the
- *             row: an ENUM error value '' or an over-long value is applied
- *             as the source's server did), no NO_BACKSLASH_ESCAPES (string
- *             escapes are backslashes), no ANSI_QUOTES;
- *   time_zone '+00:00': TIMESTAMP values are printed in UTC;
- *   NAMES utf8mb4: text literals are UTF-8 (latin1 columns too), 4-byte
- *             characters included;
- *   foreign_key_checks=0: workers apply rows of different tables in
- *             parallel and out of the source's order.
- *
+ * upsert of the after image (sqlgen_key_changed tells which updates);
+ * sqlgen_compact splits them itself.  The statements assume the target
+ * session SQLGEN_SESSION_SQL sets up.
  * Thread: any, one builder per worker; inputs are borrowed.
  */
 #ifndef SL_APPLY_SQLGEN_H
@@ -45,7 +34,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Run once per target connection before the first statement. */
+/*
+ * The target session the statements assume; run once per connection.
+ *   sql_mode  NO_AUTO_VALUE_ON_ZERO (an id 0 stays 0), ALLOW_INVALID_DATES,
+ *             and neither NO_ZERO_DATE nor NO_ZERO_IN_DATE (zero dates and
+ *             '2020-00-00' are kept); no STRICT_* (the source accepted the
+ *             row: an ENUM error value '' is applied as the source's server
+ *             did); no NO_BACKSLASH_ESCAPES (string escapes are
+ *             backslashes); no ANSI_QUOTES;
+ *   time_zone '+00:00': TIMESTAMP values are printed in UTC;
+ *   NAMES utf8mb4: text literals are UTF-8 (latin1 columns too), 4-byte
+ *             characters included;
+ *   foreign_key_checks=0: workers apply rows of different tables in
+ *             parallel and out of the source's order.
+ */
 #define SQLGEN_SESSION_SQL                                                     \
 	"SET SESSION sql_mode='NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,"     \
 	"NO_ENGINE_SUBSTITUTION', SESSION time_zone='+00:00', "                \
@@ -99,8 +101,12 @@ int sqlgen_table_from_map(struct sqlgen_table *t, const struct table_map *tm,
  * when every listed column is a key).  Call again with rows + *n_done
  * until all are written.
  * Returns 0; SL_EINVAL (no rows, no columns, a column without a name),
- * SL_EUNSUPPORTED (a partial-JSON cell) or value_format's SL_EPROTO with
- * err set, and then out is as it was on entry.
+ * SL_EUNSUPPORTED (a partial-JSON cell), value_format's SL_EPROTO or
+ * SL_ENOMEM (out's oom flag then stays set: sbuf.h) with err set, and
+ * then out->len is as it was on entry.
+ * Partial images (binlog_row_image=MINIMAL/NOBLOB) make correct upserts
+ * of rows the target has, but a missing row is then inserted with the
+ * absent columns at their defaults.
  */
 int sqlgen_insert(struct sbuf *out, const struct sqlgen_table *t,
                   enum sqlgen_verb verb, const struct cell *const *rows,

@@ -4,6 +4,7 @@
  */
 #include "target.h"
 
+#include "apply/sqlgen.h"
 #include "core/mem.h"
 
 #include <mysql.h>
@@ -23,10 +24,7 @@ struct target {
  * are; rows are applied in key order per worker, so foreign keys between
  * workers' tables cannot be checked mid-stream. */
 static const char *const session_sql[] = {
-    "SET NAMES utf8mb4",
-    "SET time_zone = '+00:00'",
-    "SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'",
-    "SET foreign_key_checks = 0",
+    SQLGEN_SESSION_SQL, /* the one the SQL builder's text assumes */
     "SET unique_checks = 1",
 };
 

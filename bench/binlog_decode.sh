@@ -49,119 +49,40 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../tests/lib/mariadb.sh
 . "$root/tests/lib/mariadb.sh"
+# What this script shares with bench/stream.sh.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$root/bench/lib.sh"
 
 quick=0 regen=0 callgrind=0 perf=0 doc=auto
 for a in "$@"; do
 	case $a in
-	--quick) quick=1 ;;
 	--regen) regen=1 ;;
 	--callgrind) callgrind=1 ;;
-	--perf) perf=1 ;;
-	--write-doc) doc=yes ;;
-	--no-doc) doc=no ;;
-	-h | --help)
-		sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-		exit 0
-		;;
-	*)
-		echo "binlog_decode.sh: unknown option '$a' (see --help)" >&2
-		exit 2
-		;;
+	*) bench_option "$a" ;;
 	esac
 done
-if [[ $doc == auto ]]; then
-	if ((quick)); then doc=no; else doc=yes; fi
-fi
-
-SLUICE=${SLUICE:-$root/build/sluice}
-MYSQLBINLOG=${MYSQLBINLOG:-mysqlbinlog}
-BENCH_DIR=${BENCH_DIR:-$root/bench/data}
-if ((quick)); then
-	target=${BENCH_BINLOG_BYTES:-$((64 << 20))}
-	tables=${BENCH_TABLES:-4}
-	table_size=${BENCH_TABLE_SIZE:-20000}
-	chunk=${BENCH_CHUNK_SECONDS:-3}
-	tsv=$BENCH_DIR/binlog_decode-quick.tsv
-else
-	target=${BENCH_BINLOG_BYTES:-$((1 << 30))}
-	tables=${BENCH_TABLES:-8}
-	table_size=${BENCH_TABLE_SIZE:-100000}
-	chunk=${BENCH_CHUNK_SECONDS:-10}
-	tsv=$BENCH_DIR/binlog_decode.tsv
-fi
-runs=${BENCH_RUNS:-3}
-threads=${BENCH_THREADS:-4}
-export MDB_BUFFER_POOL=${MDB_BUFFER_POOL:-1G}
-SB_DIR=${SB_DIR:-/usr/share/sysbench}
-# Extra mariadbd options of the source, on top of mdb_start_source's.
-SERVER_OPTS=(--binlog-row-metadata=FULL --max-binlog-size=1G
-	--innodb-log-file-size=512M)
-
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() {
-	printf '[bench] error: %s\n' "$*" >&2
-	exit 1
-}
-
-for b in "$MYSQLBINLOG" sysbench mariadbd /usr/bin/time awk; do
-	command -v "$b" >/dev/null 2>&1 || die "$b not found"
-done
+bench_settings binlog_decode
+bench_need "$MYSQLBINLOG" sysbench mariadbd /usr/bin/time awk
 
 # ---------------------------------------------------------------- sluice ---
-if [[ ! -x $SLUICE ]]; then
-	[[ $SLUICE == "$root/build/sluice" ]] || die "SLUICE=$SLUICE is not executable"
-	log "building $SLUICE"
-	cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
-	cmake --build "$root/build" --target sluice -j"$(nproc)" >&2
-fi
-[[ -x $SLUICE ]] || die "no sluice binary at $SLUICE"
+bench_build_sluice
 
 # -------------------------------------------------------------- binlog -----
 data=$BENCH_DIR/binlog-$target
 mkdir -p "$BENCH_DIR"
 
-sum_sizes() {
-	local s=0 f
-	for f in "$@"; do
-		s=$((s + $(stat -c %s "$f")))
-	done
-	printf '%s\n' "$s"
-}
-
 generate() {
-	local t0=$SECONDS port files bytes i=0 w log_dir
-	local wl=(oltp_write_only oltp_update_non_index oltp_insert)
-	local -A nchunks=()
+	local t0=$SECONDS port files bytes w
 	rm -rf "$data" "$data.tmp"
 	mkdir -p "$data.tmp"
-	log_dir=$data.tmp
 	mdb_trap
 	port=$(mdb_free_port 23700)
 	mdb_start_source bsrc "$port" "${SERVER_OPTS[@]}"
-	mdb_sql bsrc "CREATE DATABASE sbtest"
-	local sb=(--db-driver=mysql --mysql-socket="$(mdb_sock bsrc)"
-		--mysql-user=root --mysql-db=sbtest --tables="$tables"
-		--table-size="$table_size" --threads="$threads")
-	log "sysbench prepare: $tables tables x $table_size rows"
-	sysbench "$SB_DIR/oltp_write_only.lua" "${sb[@]}" prepare \
-		>"$log_dir/sysbench-prepare.log" 2>&1 ||
-		{ tail "$log_dir/sysbench-prepare.log" >&2; die "sysbench prepare failed"; }
+	bench_sysbench_prepare bsrc "$data.tmp"
 	mapfile -t files < <(mdb_binlogs bsrc)
 	bytes=$(sum_sizes "${files[@]}")
 	log "after prepare: $bytes bytes of binlog"
-	while ((bytes < target)); do
-		w=${wl[i % ${#wl[@]}]}
-		i=$((i + 1))
-		nchunks[$w]=$((${nchunks[$w]:-0} + 1))
-		sysbench "$SB_DIR/$w.lua" "${sb[@]}" --time="$chunk" --events=0 \
-			--rand-seed="$i" run >>"$log_dir/sysbench-run.log" 2>&1 ||
-			{ tail "$log_dir/sysbench-run.log" >&2; die "sysbench $w failed"; }
-		mapfile -t files < <(mdb_binlogs bsrc)
-		bytes=$(sum_sizes "${files[@]}")
-		log "$(printf '%-22s chunk %3d: %5d MiB of %d MiB (%3d%%), %d s' \
-			"$w" "$i" $((bytes >> 20)) $((target >> 20)) \
-			$((bytes * 100 / target)) $((SECONDS - t0)))"
-	done
+	bench_sysbench_fill bsrc "$data.tmp" "$t0"
 	# Close the last file (it ends with a Rotate event) and keep the
 	# closed ones; the new empty file stays behind.
 	mdb_sql bsrc "FLUSH BINARY LOGS"
@@ -184,9 +105,9 @@ generate() {
 		printf 'sysbench\t%s\n' "$(sysbench --version)"
 		printf 'sysbench_prepare\tsysbench oltp_write_only.lua --tables=%s --table-size=%s --threads=%s prepare\n' \
 			"$tables" "$table_size" "$threads"
-		printf 'sysbench_run\t%s chunk(s) of --time=%s --threads=%s: %s\n' "$i" \
-			"$chunk" "$threads" "$(for w in "${wl[@]}"; do
-				printf '%s x%s ' "$w" "${nchunks[$w]:-0}"
+		printf 'sysbench_run\t%s chunk(s) of --time=%s --threads=%s: %s\n' "$bench_chunks" \
+			"$chunk" "$threads" "$(for w in "${BENCH_WORKLOADS[@]}"; do
+				printf '%s x%s ' "$w" "${BENCH_NCHUNKS[$w]:-0}"
 			done)"
 		printf 'table_rows_at_end\t%s\n' "$rows"
 	} >"$data.tmp/meta.txt"
@@ -208,42 +129,12 @@ meta() { awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$data/meta.txt"; }
 # ---------------------------------------------------------- measurement ---
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-binlog-XXXX")
 trap 'rm -rf "$work"' EXIT
-# Run a copy of the binary: a rebuild of build/sluice by someone else during
-# the run must not mix two versions into one median.
-SL=$work/sluice
-cp -- "$SLUICE" "$SL"
-sluice_built=$(date -u -r "$SLUICE" +%Y-%m-%dT%H:%M:%SZ)
-rel() { printf '%s\n' "${1#"$root"/}"; }
+bench_copy_sluice
 rfiles=()
 for f in "${files[@]}"; do rfiles+=("$(rel "$f")"); done
 
 # Warm the page cache: every tool reads the files from memory.
 cat "${files[@]}" >/dev/null
-
-# measure NAME STDOUT CMD...: one timed run; appends "wall rss_kib user sys"
-# to $work/NAME.runs.  Wall time from EPOCHREALTIME (µs), the rest from
-# /usr/bin/time.
-measure() {
-	local name=$1 out=$2 t0 t1 rc=0
-	shift 2
-	t0=$EPOCHREALTIME
-	/usr/bin/time -f '%M %U %S' -o "$work/$name.time" "$@" >"$out" 2>"$work/$name.err" || rc=$?
-	t1=$EPOCHREALTIME
-	if ((rc != 0)); then
-		tail -n 5 "$work/$name.err" >&2
-		die "$name exited with status $rc: $*"
-	fi
-	local rss usr sys
-	read -r rss usr sys < <(tail -n 1 "$work/$name.time")
-	awk -v a="$t0" -v b="$t1" -v r="$rss" -v u="$usr" -v s="$sys" \
-		'BEGIN { printf "%.4f %d %.2f %.2f\n", b - a, r, u, s }' >>"$work/$name.runs"
-}
-
-# stat_field NAME FIELD: a field of the last --stats line of NAME.
-stat_field() {
-	awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) } END { print v }' \
-		"$work/$1.out"
-}
 
 declare -A CMD
 NAMES=(sluice_json sluice_text sluice_stats sluice_stats_noverify mysqlbinlog)
@@ -277,18 +168,6 @@ events=$(stat_field sluice_stats events)
 self_mbs=$(stat_field sluice_stats MB/s)
 self_rows=$(stat_field sluice_stats rows/s)
 self_mbs_nv=$(stat_field sluice_stats_noverify MB/s)
-
-# summarize NAME: "wall_median wall_min wall_max rss_max_kib cpu_median"
-summarize() {
-	awk '{ w[NR] = $1; c[NR] = $3 + $4; if ($2 > m) m = $2 }
-	function med(a, n,   i, j, t) {
-		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-	END { n = NR; for (i = 1; i <= n; i++) ww[i] = w[i]
-		lo = hi = w[1]; for (i = 1; i <= n; i++) { if (w[i] < lo) lo = w[i]; if (w[i] > hi) hi = w[i] }
-		printf "%.4f %.4f %.4f %d %.2f\n", med(ww, n), lo, hi, m, med(c, n) }' "$work/$1.runs"
-}
 
 declare -A WALL WMIN WMAX RSS CPU
 for n in "${NAMES[@]}"; do
@@ -370,10 +249,8 @@ if ((perf)); then
 fi
 
 # -------------------------------------------------------------- results ---
-mbs() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? b / 1e6 / s : 0) }'; }
 rps() { awk -v r="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 {
 	printf 'tool\tcommand\truns\twall_median_s\twall_min_s\twall_max_s\tcpu_median_s\tpeak_rss_kib\tbytes\trows\tmb_s\trows_s\tx_faster_than_mysqlbinlog\n'
@@ -399,16 +276,10 @@ column -t -s $'\t' "$tsv" | cut -c1-220 >&2 || cat "$tsv" >&2
 x_json=$(ratio "${WALL[mysqlbinlog]}" "${WALL[sluice_json]}")
 x_text=$(ratio "${WALL[mysqlbinlog]}" "${WALL[sluice_text]}")
 stats_mbs=$(mbs "$total" "${WALL[sluice_stats]}")
-goal() { awk -v v="$1" -v g="$2" 'BEGIN { print (v >= g) ? "met" : "**not met**" }'; }
 mem_goal=$(awk -v a="${RSS[small_stats]}" -v b="${RSS[sluice_stats]}" -v c="${RSS[small_json]}" -v d="${RSS[sluice_json]}" \
 	'BEGIN { print (b <= a * 1.25 + 1024 && d <= c * 1.25 + 1024) ? "met" : "**not met**" }')
 
-cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-mem_total=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-sluice_ver=$("$SL" version 2>/dev/null | head -n 1 || true)
-git_rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?")
-git_dirty=$(git -C "$root" status --porcelain 2>/dev/null | grep -q . && echo " (+ uncommitted changes)" || true)
-mysqlbinlog_ver=$("$MYSQLBINLOG" --version 2>/dev/null | head -n 1)
+bench_versions
 
 section=$work/section.md
 {
@@ -418,7 +289,7 @@ section=$work/section.md
 	echo
 	echo "**Tools:** \`$(rel "$SLUICE")\` (${sluice_ver:-?}); \`$MYSQLBINLOG\`: $mysqlbinlog_ver."
 	echo
-	echo "**Machine:** $(nproc) CPUs ($cpu_model), $mem_total RAM, Linux $(uname -r)."
+	bench_machine
 	echo "Files are read from the page cache (they are \`cat\` once before timing); every"
 	echo "figure is the median of $runs runs, the tools interleaved, so ratios come from one run"
 	echo "on the same files. MB = 10^6 bytes; MB/s = file bytes / wall time."
@@ -511,32 +382,5 @@ section=$work/section.md
 	echo "in \`$(rel "$data")/\`; \`--regen\` makes a new one), see \`bench/README.md\`."
 } >"$section"
 
-if [[ $doc == yes ]]; then
-	docf=$root/docs/BENCHMARKS.md
-	start='<!-- bench:binlog_decode:start -->'
-	end='<!-- bench:binlog_decode:end -->'
-	mkdir -p "$root/docs"
-	if [[ ! -f $docf ]]; then
-		# shellcheck disable=SC2016
-		printf '# Benchmarks\n\nFigures measured by the scripts in `bench/`; each section is regenerated by\nthe script named in it. Do not edit between the bench markers by hand.\n\n' >"$docf"
-	fi
-	if grep -qF -- "$start" "$docf" && grep -qF -- "$end" "$docf"; then
-		awk -v s="$start" -v e="$end" -v sec="$section" '
-			$0 == s { print; while ((getline l < sec) > 0) print l; skip = 1; next }
-			$0 == e { skip = 0 }
-			!skip { print }' "$docf" >"$work/doc.new"
-	else
-		{
-			cat "$docf"
-			printf '%s\n' "$start"
-			cat "$section"
-			printf '%s\n' "$end"
-		} >"$work/doc.new"
-	fi
-	cat "$work/doc.new" >"$docf"
-	log "updated $(rel "$docf")"
-else
-	cp "$section" "$BENCH_DIR/binlog_decode-section.md"
-	log "docs untouched; section written to $(rel "$BENCH_DIR/binlog_decode-section.md")"
-fi
+bench_update_doc binlog_decode "$section"
 cat "$section"

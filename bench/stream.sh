@@ -61,96 +61,34 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/tests/lib/mariadb.sh"
 # shellcheck source=../tests/lib/certs.sh
 . "$root/tests/lib/certs.sh"
+# What this script shares with bench/binlog_decode.sh.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$root/bench/lib.sh"
 
 quick=0 tls=1 perf=0 doc=auto
 for a in "$@"; do
 	case $a in
-	--quick) quick=1 ;;
 	--no-tls) tls=0 ;;
-	--perf) perf=1 ;;
-	--write-doc) doc=yes ;;
-	--no-doc) doc=no ;;
-	-h | --help)
-		sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-		exit 0
-		;;
-	*)
-		echo "stream.sh: unknown option '$a' (see --help)" >&2
-		exit 2
-		;;
+	*) bench_option "$a" ;;
 	esac
 done
-if [[ $doc == auto ]]; then
-	if ((quick)); then doc=no; else doc=yes; fi
-fi
-
-SLUICE=${SLUICE:-$root/build/sluice}
-MYSQLBINLOG=${MYSQLBINLOG:-mysqlbinlog}
-BENCH_DIR=${BENCH_DIR:-$root/bench/data}
-if ((quick)); then
-	target=${BENCH_BINLOG_BYTES:-$((64 << 20))}
-	tables=${BENCH_TABLES:-4}
-	table_size=${BENCH_TABLE_SIZE:-20000}
-	chunk=${BENCH_CHUNK_SECONDS:-3}
-	tsv=$BENCH_DIR/stream-quick.tsv
-else
-	target=${BENCH_BINLOG_BYTES:-$((1 << 30))}
-	tables=${BENCH_TABLES:-8}
-	table_size=${BENCH_TABLE_SIZE:-100000}
-	chunk=${BENCH_CHUNK_SECONDS:-10}
-	tsv=$BENCH_DIR/stream.tsv
-fi
-runs=${BENCH_RUNS:-3}
-threads=${BENCH_THREADS:-4}
-export MDB_BUFFER_POOL=${MDB_BUFFER_POOL:-1G}
-SB_DIR=${SB_DIR:-/usr/share/sysbench}
+bench_settings stream
 SHM=${BENCH_SHM:-/dev/shm}
-# Extra mariadbd options of the source, on top of mdb_start_source's.
-SERVER_OPTS=(--binlog-row-metadata=FULL --max-binlog-size=1G
-	--innodb-log-file-size=512M)
-
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() {
-	printf '[bench] error: %s\n' "$*" >&2
-	exit 1
-}
-
-for b in "$MYSQLBINLOG" sysbench mariadbd /usr/bin/time awk; do
-	command -v "$b" >/dev/null 2>&1 || die "$b not found"
-done
+bench_need "$MYSQLBINLOG" sysbench mariadbd /usr/bin/time awk
 if ((tls)) && ! command -v openssl >/dev/null 2>&1; then
 	log "openssl not found: plain TCP only"
 	tls=0
 fi
 
 # ---------------------------------------------------------------- sluice ---
-if [[ ! -x $SLUICE ]]; then
-	[[ $SLUICE == "$root/build/sluice" ]] || die "SLUICE=$SLUICE is not executable"
-	log "building $SLUICE"
-	cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
-	cmake --build "$root/build" --target sluice -j"$(nproc)" >&2
-fi
-[[ -x $SLUICE ]] || die "no sluice binary at $SLUICE"
+bench_build_sluice
 
 mkdir -p "$BENCH_DIR"
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-stream-XXXX")
 shm=$(mktemp -d "$SHM/bench-stream-XXXX")
 # The servers are stopped by mdb_trap's handler; this hook runs first.
 mdb_trap 'rm -rf "$work" "$shm"'
-# Run a copy of the binary: a rebuild of build/sluice by someone else during
-# the run must not mix two versions into one median.
-SL=$work/sluice
-cp -- "$SLUICE" "$SL"
-sluice_built=$(date -u -r "$SLUICE" +%Y-%m-%dT%H:%M:%SZ)
-rel() { printf '%s\n' "${1#"$root"/}"; }
-
-sum_sizes() {
-	local s=0 f
-	for f in "$@"; do
-		s=$((s + $(stat -c %s "$f")))
-	done
-	printf '%s\n' "$s"
-}
+bench_copy_sluice
 
 # -------------------------------------------------------- server, binlog ---
 t0=$SECONDS
@@ -167,32 +105,8 @@ if ((tls)) && [[ $(mdb_sql bsrc "SELECT @@have_ssl") != YES ]]; then
 	log "the server did not enable TLS (have_ssl != YES): plain TCP only"
 	tls=0
 fi
-mdb_sql bsrc "CREATE DATABASE sbtest"
-wl=(oltp_write_only oltp_update_non_index oltp_insert)
-declare -A nchunks=()
-sb=(--db-driver=mysql --mysql-socket="$(mdb_sock bsrc)"
-	--mysql-user=root --mysql-db=sbtest --tables="$tables"
-	--table-size="$table_size" --threads="$threads")
-log "sysbench prepare: $tables tables x $table_size rows"
-sysbench "$SB_DIR/oltp_write_only.lua" "${sb[@]}" prepare \
-	>"$work/sysbench-prepare.log" 2>&1 ||
-	{ tail "$work/sysbench-prepare.log" >&2; die "sysbench prepare failed"; }
-mapfile -t files < <(mdb_binlogs bsrc)
-bytes=$(sum_sizes "${files[@]}")
-i=0
-while ((bytes < target)); do
-	w=${wl[i % ${#wl[@]}]}
-	i=$((i + 1))
-	nchunks[$w]=$((${nchunks[$w]:-0} + 1))
-	sysbench "$SB_DIR/$w.lua" "${sb[@]}" --time="$chunk" --events=0 \
-		--rand-seed="$i" run >>"$work/sysbench-run.log" 2>&1 ||
-		{ tail "$work/sysbench-run.log" >&2; die "sysbench $w failed"; }
-	mapfile -t files < <(mdb_binlogs bsrc)
-	bytes=$(sum_sizes "${files[@]}")
-	log "$(printf '%-22s chunk %3d: %5d MiB of %d MiB (%3d%%), %d s' \
-		"$w" "$i" $((bytes >> 20)) $((target >> 20)) \
-		$((bytes * 100 / target)) $((SECONDS - t0)))"
-done
+bench_sysbench_prepare bsrc "$work"
+bench_sysbench_fill bsrc "$work" "$t0"
 # Close the last file with a Rotate event; the new one holds only its
 # header.  Both tools read every file, the new one included.
 mdb_sql bsrc "FLUSH BINARY LOGS"
@@ -248,36 +162,8 @@ if ((tls)); then
 fi
 
 # ---------------------------------------------------------- measurement ---
-tck=$(getconf CLK_TCK)
-server_ticks() { sed 's/^.*) //' "/proc/$spid/stat" | awk '{ print $12 + $13 }'; }
-
-# measure NAME STDOUT CMD...: one timed run; appends "wall rss_kib user sys
-# server_cpu" to $work/NAME.runs.  Wall time from EPOCHREALTIME (µs), the
-# rest from /usr/bin/time, the server's CPU from /proc/PID/stat.
-measure() {
-	local name=$1 out=$2 t0 t1 s0 s1 rc=0
-	shift 2
-	s0=$(server_ticks)
-	t0=$EPOCHREALTIME
-	/usr/bin/time -f '%M %U %S' -o "$work/$name.time" "$@" >"$out" 2>"$work/$name.err" || rc=$?
-	t1=$EPOCHREALTIME
-	s1=$(server_ticks)
-	if ((rc != 0)); then
-		tail -n 5 "$work/$name.err" >&2
-		die "$name exited with status $rc: $*"
-	fi
-	local rss usr sys
-	read -r rss usr sys < <(tail -n 1 "$work/$name.time")
-	awk -v a="$t0" -v b="$t1" -v r="$rss" -v u="$usr" -v s="$sys" \
-		-v sc=$((s1 - s0)) -v hz="$tck" \
-		'BEGIN { printf "%.4f %d %.2f %.2f %.2f\n", b - a, r, u, s, sc / hz }' >>"$work/$name.runs"
-}
-
-# stat_field NAME FIELD: a field of the last --stats line of NAME.
-stat_field() {
-	awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) } END { print v }' \
-		"$work/$1.out"
-}
+# Each run also records the server's CPU seconds (measure, bench/lib.sh).
+BENCH_SERVER_PID=$spid
 
 # mysqlbinlog connection options per transport.
 mb_conn() {
@@ -374,18 +260,6 @@ done
 # The server stayed idle: the binlog did not grow during the runs.
 mapfile -t after < <(mdb_binlogs bsrc)
 [[ $(sum_sizes "${after[@]}") == "$total" ]] || die "the binlog changed during the measurement"
-
-# summarize NAME: "wall_median wall_min wall_max rss_max_kib cpu_median server_cpu_median"
-summarize() {
-	awk '{ w[NR] = $1; c[NR] = $3 + $4; s[NR] = $5; if ($2 > m) m = $2 }
-	function med(a, n,   i, j, t) {
-		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-	END { n = NR; for (i = 1; i <= n; i++) ww[i] = w[i]
-		lo = hi = w[1]; for (i = 1; i <= n; i++) { if (w[i] < lo) lo = w[i]; if (w[i] > hi) hi = w[i] }
-		printf "%.4f %.4f %.4f %d %.2f %.2f\n", med(ww, n), lo, hi, m, med(c, n), med(s, n) }' "$work/$1.runs"
-}
 
 declare -A WALL WMIN WMAX RSS CPU SCPU BYTES SENT
 KEYS=()
@@ -484,9 +358,7 @@ if ((perf)); then
 fi
 
 # -------------------------------------------------------------- results ---
-mbs() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? b / 1e6 / s : 0) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 pct() { awk -v c="$1" -v w="$2" 'BEGIN { printf "%.0f", (w > 0 ? 100 * c / w : 0) }'; }
 # x NAME [REF]: binlog MB/s of NAME over that of REF (mysqlbinlog_raw) on
 # the same transport.
@@ -509,13 +381,7 @@ log "results: $tsv"
 column -t -s $'\t' "$tsv" | cut -c1-240 >&2 || cat "$tsv" >&2
 
 # ------------------------------------------------------------- the doc ----
-goal() { awk -v v="$1" -v g="$2" 'BEGIN { print (v >= g) ? "met" : "**not met**" }'; }
-cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-mem_total=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-sluice_ver=$("$SL" version 2>/dev/null | head -n 1 || true)
-git_rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?")
-git_dirty=$(git -C "$root" status --porcelain 2>/dev/null | grep -q . && echo " (+ uncommitted changes)" || true)
-mysqlbinlog_ver=$("$MYSQLBINLOG" --version 2>/dev/null | head -n 1)
+bench_versions
 tls_proto=""
 if ((tls)); then
 	tls_proto=$(mariadb --no-defaults -h127.0.0.1 -P"$port" -u"$MDB_USER" -p"$MDB_PASSWORD" \
@@ -530,7 +396,7 @@ section=$work/section.md
 	echo
 	echo "Generated by \`bench/stream.sh$( ((perf)) && echo " --perf")\` on $(date -u +%Y-%m-%d) (${sluice_ver:-sluice ?} built $sluice_built, git $git_rev$git_dirty)."
 	echo
-	echo "**Machine:** $(nproc) CPUs ($cpu_model), $mem_total RAM, Linux $(uname -r)."
+	bench_machine
 	echo "Server and clients share these CPUs and talk over loopback TCP (127.0.0.1)."
 	echo
 	echo "**Tools:** \`$(rel "$SLUICE")\` (${sluice_ver:-?}; RelWithDebInfo); \`$MYSQLBINLOG\`: $mysqlbinlog_ver."
@@ -542,8 +408,8 @@ section=$work/section.md
 	echo
 	echo "**Binlog:** ${#files[@]} file(s) ($fsizes), $total bytes ($(awk -v b="$total" 'BEGIN { printf "%.2f GiB", b / 1073741824 }')),"
 	echo "$events events and $rows row images as counted by sluice; sysbench ($sysbench_ver):"
-	echo "\`oltp_write_only prepare\` ($tables tables × $table_size rows), then $i chunk(s) of --time=$chunk --threads=$threads"
-	echo "($(for w in "${wl[@]}"; do printf '%s ×%s ' "$w" "${nchunks[$w]:-0}"; done | sed 's/ $//')) until it reached $target bytes, then \`FLUSH BINARY LOGS\`"
+	echo "\`oltp_write_only prepare\` ($tables tables × $table_size rows), then $bench_chunks chunk(s) of --time=$chunk --threads=$threads"
+	echo "($(for w in "${BENCH_WORKLOADS[@]}"; do printf '%s ×%s ' "$w" "${BENCH_NCHUNKS[$w]:-0}"; done | sed 's/ $//')) until it reached $target bytes, then \`FLUSH BINARY LOGS\`"
 	echo "(generation took $gen_seconds s)."
 	echo
 	echo "**Job file** (\`job-plain.yaml\`; \`job-tls.yaml\` has \`tls: { mode: verify-ca, ca: ca.pem }\`):"
@@ -657,32 +523,5 @@ section=$work/section.md
 	echo "(generates a new binlog each time, a minute or two), see \`bench/README.md\`."
 } >"$section"
 
-if [[ $doc == yes ]]; then
-	docf=$root/docs/BENCHMARKS.md
-	start='<!-- bench:stream:start -->'
-	end='<!-- bench:stream:end -->'
-	mkdir -p "$root/docs"
-	if [[ ! -f $docf ]]; then
-		# shellcheck disable=SC2016
-		printf '# Benchmarks\n\nFigures measured by the scripts in `bench/`; each section is regenerated by\nthe script named in it. Do not edit between the bench markers by hand.\n\n' >"$docf"
-	fi
-	if grep -qF -- "$start" "$docf" && grep -qF -- "$end" "$docf"; then
-		awk -v s="$start" -v e="$end" -v sec="$section" '
-			$0 == s { print; while ((getline l < sec) > 0) print l; skip = 1; next }
-			$0 == e { skip = 0 }
-			!skip { print }' "$docf" >"$work/doc.new"
-	else
-		{
-			cat "$docf"
-			printf '\n%s\n' "$start"
-			cat "$section"
-			printf '%s\n' "$end"
-		} >"$work/doc.new"
-	fi
-	cat "$work/doc.new" >"$docf"
-	log "updated $(rel "$docf")"
-else
-	cp "$section" "$BENCH_DIR/stream-section.md"
-	log "docs untouched; section written to $(rel "$BENCH_DIR/stream-section.md")"
-fi
+bench_update_doc stream "$section"
 cat "$section"

@@ -90,6 +90,7 @@ const char *sl_err_name(int code)
 	case SL_EUNSUPPORTED: return "unsupported";
 	case SL_EIO: return "i/o error";
 	case SL_ENOTFOUND: return "not found";
+	case SL_EAGAIN: return "try again";
 	default: return "error";
 	}
 }

@@ -23,6 +23,7 @@ enum {
 	SL_EUNSUPPORTED = -6, /* valid but not handled (e.g. encryption) */
 	SL_EIO = -7,          /* system call failed; see sys_errno */
 	SL_ENOTFOUND = -8,    /* a referenced object is missing */
+	SL_EAGAIN = -9,       /* try again later (a full queue) */
 };
 
 #define SL_ERR_MSG_CAP 512

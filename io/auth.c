@@ -99,24 +99,28 @@ static int check_scramble(size_t scramble_len, struct sl_err *err)
 
 /* Primitives */
 
-int auth_native_scramble(const char *pw, size_t pw_len, const uint8_t *scramble,
-                         size_t scramble_len, uint8_t out[AUTH_NATIVE_LEN],
-                         struct sl_err *err)
+/* The shape both scramble plugins share, with H = md (md_len bytes):
+ * out = H(pw) XOR H(H(H(pw)) + scramble) when stage2_first, else
+ * H(pw) XOR H(scramble + H(H(pw))). */
+static int xor_scramble(const EVP_MD *md, size_t md_len, bool stage2_first,
+                        const char *pw, size_t pw_len, const uint8_t *scramble,
+                        size_t scramble_len, uint8_t *out, struct sl_err *err)
 {
 	/* Zeroed: the analyzer cannot see EVP_DigestFinal_ex fill them. */
-	uint8_t stage1[SHA1_LEN] = {0}, stage2[SHA1_LEN] = {0};
-	uint8_t mask[SHA1_LEN] = {0};
+	uint8_t stage1[SHA256_LEN] = {0}, stage2[SHA256_LEN] = {0};
+	uint8_t mask[SHA256_LEN] = {0};
 	int rc;
 
 	if ((rc = check_scramble(scramble_len, err)) != 0)
 		return rc;
-	if ((rc = digest(EVP_sha1(), pw, pw_len, NULL, 0, stage1, err)) != 0 ||
-	    (rc = digest(EVP_sha1(), stage1, SHA1_LEN, NULL, 0, stage2, err)) !=
-	        0 ||
-	    (rc = digest(EVP_sha1(), scramble, AUTH_SCRAMBLE_LEN, stage2,
-	                 SHA1_LEN, mask, err)) != 0)
+	if ((rc = digest(md, pw, pw_len, NULL, 0, stage1, err)) != 0 ||
+	    (rc = digest(md, stage1, md_len, NULL, 0, stage2, err)) != 0 ||
+	    (rc = stage2_first ? digest(md, stage2, md_len, scramble,
+	                                AUTH_SCRAMBLE_LEN, mask, err)
+	                       : digest(md, scramble, AUTH_SCRAMBLE_LEN, stage2,
+	                                md_len, mask, err)) != 0)
 		goto out;
-	for (size_t i = 0; i < AUTH_NATIVE_LEN; i++)
+	for (size_t i = 0; i < md_len; i++)
 		out[i] = stage1[i] ^ mask[i];
 out:
 	OPENSSL_cleanse(stage1, sizeof(stage1));
@@ -125,30 +129,21 @@ out:
 	return rc;
 }
 
+int auth_native_scramble(const char *pw, size_t pw_len, const uint8_t *scramble,
+                         size_t scramble_len, uint8_t out[AUTH_NATIVE_LEN],
+                         struct sl_err *err)
+{
+	return xor_scramble(EVP_sha1(), SHA1_LEN, false, pw, pw_len, scramble,
+	                    scramble_len, out, err);
+}
+
 int auth_sha2_scramble(const char *pw, size_t pw_len, const uint8_t *scramble,
                        size_t scramble_len, uint8_t out[AUTH_SHA2_LEN],
                        struct sl_err *err)
 {
-	uint8_t d1[SHA256_LEN] = {0}, d2[SHA256_LEN] = {0};
-	uint8_t mask[SHA256_LEN] = {0};
-	int rc;
-
-	if ((rc = check_scramble(scramble_len, err)) != 0)
-		return rc;
 	/* Digest stage 2 first, then the nonce: MySQL's order. */
-	if ((rc = digest(EVP_sha256(), pw, pw_len, NULL, 0, d1, err)) != 0 ||
-	    (rc = digest(EVP_sha256(), d1, SHA256_LEN, NULL, 0, d2, err)) !=
-	        0 ||
-	    (rc = digest(EVP_sha256(), d2, SHA256_LEN, scramble,
-	                 AUTH_SCRAMBLE_LEN, mask, err)) != 0)
-		goto out;
-	for (size_t i = 0; i < AUTH_SHA2_LEN; i++)
-		out[i] = d1[i] ^ mask[i];
-out:
-	OPENSSL_cleanse(d1, sizeof(d1));
-	OPENSSL_cleanse(d2, sizeof(d2));
-	OPENSSL_cleanse(mask, sizeof(mask));
-	return rc;
+	return xor_scramble(EVP_sha256(), SHA256_LEN, true, pw, pw_len,
+	                    scramble, scramble_len, out, err);
 }
 
 /* Decodes an RSA public key from PEM, either SubjectPublicKeyInfo

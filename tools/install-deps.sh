@@ -11,6 +11,7 @@ PKGS=(
   libzstd-dev zlib1g-dev libisal-dev libyaml-dev libjansson-dev libcmocka-dev
   libsodium-dev
   mariadb-server mariadb-client sysbench percona-toolkit
+  libck-dev
   openssl jq gnuplot-nox time xxd python3 valgrind linux-perf hyperfine
 )
 

@@ -21,59 +21,21 @@
 # that INSERTs minus DELETEs per table equal the change of COUNT(*).
 # Knobs: SLUICE (default build/sluice), SL_STREAM_WAIT (seconds to wait
 # for a stream to catch up, default 60), SL_KEEP=1 (keep the outputs).
+# The set-up it shares with 012_stream_faults is in tests/lib/stream_setup.sh.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR/../lib source=mariadb.sh
 . "$here/../lib/mariadb.sh"
+# shellcheck source-path=SCRIPTDIR/../lib source=stream_setup.sh
+. "$here/../lib/stream_setup.sh"
 
 T=010_stream
-SLUICE=${SLUICE:-$root/build/sluice}
-PY=/usr/bin/python3
-[[ -x $PY ]] || PY=python3
-CHECK=$here/../lib/stream_check.py
-WAIT_S=${SL_STREAM_WAIT:-60}
+stream_setup 23310
 
-fail() {
-	printf '%s: FAIL: %s\n' "$T" "$*" >&2
-	exit 1
-}
-[[ -x $SLUICE ]] || fail "sluice binary not found at $SLUICE (build it or set SLUICE)"
-command -v sysbench >/dev/null || fail "sysbench not installed"
-command -v mysqlbinlog >/dev/null || fail "mysqlbinlog not installed"
+# sysbench's tables (sb, counts: tests/lib/stream_setup.sh) and the others counted.
+tables=4 table_size=1000 count_tables=sb.dom2
 
-work=$(mktemp -d "${SL_TMP:-/tmp}/sluice-$T-XXXX")
-# mariadb-install-db's bootstrap server keeps temporary tables in $TMPDIR
-# (default /tmp) and a starting server deletes every #sql* file there:
-# bootstraps of tests running in parallel would remove each other's.
-export TMPDIR=$work
-declare -a sl_pids=()
-cleanup() {
-	local p
-	for p in "${sl_pids[@]}"; do
-		kill -TERM "$p" 2>/dev/null || true
-	done
-	if [[ ${MDB_EXIT_STATUS:-0} != 0 || ${SL_KEEP:-0} == 1 ]]; then
-		printf '%s: outputs kept in %s\n' "$T" "$work" >&2
-	else
-		rm -rf "$work"
-	fi
-}
-mdb_trap cleanup
-
-port=$(mdb_free_port 23310)
-mdb_start_source src "$port"
-sock=$(mdb_sock src)
-
-tables=4
-sb() { # sb SCRIPT sysbench-args…
-	local script=$1
-	shift
-	sysbench "/usr/share/sysbench/$script.lua" --db-driver=mysql \
-		--mysql-socket="$sock" --mysql-user=root --mysql-db=sb \
-		--tables=$tables --table-size=1000 "$@"
-}
 # load SCRIPT EVENTS: runs the workload, prints sysbench's event count.
 load() {
 	local log=$work/sysbench-$1-$RANDOM.log n
@@ -98,34 +60,6 @@ dom2() {
 	} | mdb_sql src >"$work/dom2.log" 2>&1 &
 	d2_pid=$!
 }
-# counts: "sb.sbtest1=N sb.sbtest2=N …"
-counts() {
-	local i q="SELECT 'sb.dom2', COUNT(*) FROM sb.dom2"
-	for ((i = 1; i <= tables; i++)); do
-		q+="${q:+ UNION ALL }SELECT 'sb.sbtest$i', COUNT(*) FROM sb.sbtest$i"
-	done
-	mdb_sql src "$q" | tr '\t' '='
-}
-# net_args BEFORE AFTER: --expect-net arguments from two counts outputs.
-net_args() {
-	local -A b=()
-	local kv k
-	for kv in $1; do b[${kv%=*}]=${kv#*=}; done
-	for kv in $2; do
-		k=${kv%=*}
-		printf -- '--expect-net=%s=%d\n' "$k" $((${kv#*=} - ${b[$k]:-0}))
-	done
-}
-
-job() { # job FILE START-YAML
-	cat >"$1" <<EOF
-name: t010
-source: { host: 127.0.0.1, port: $port, user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
-target: { hosts: ["127.0.0.1:4000"], user: root }
-start: $2
-EOF
-}
-
 # stream NAME JOB SERVER-ID: starts sluice in the background, output in
 # $work/NAME.json, and waits until the source lists it as a replica (so a
 # "now" start has read its position).  Sets the pid in spid[NAME].
@@ -135,7 +69,7 @@ stream() {
 	"$SLUICE" binlog --json --remote "$jobf" --server-id "$sid" \
 		>"$work/$name.json" 2>"$work/$name.err" &
 	spid[$name]=$!
-	sl_pids+=($!)
+	bg_pids+=($!)
 	until mdb_sql src "SHOW SLAVE HOSTS" | awk -v s="$sid" '$1 == s { f = 1 } END { exit !f }'; do
 		if ! kill -0 "${spid[$name]}" 2>/dev/null; then
 			wait "${spid[$name]}" && rc=0 || rc=$?
@@ -173,18 +107,13 @@ finish() {
 check() {
 	local name=$1 after=$2 upto=$3 inserts=$4
 	shift 4
-	mapfile -t binlogs < <(mdb_binlogs src)
-	"$PY" "$CHECK" "$work/$name.json" --format json --label "$T: $name" \
-		--after "$after" --upto "$upto" --binlog "${binlogs[@]}" \
+	stream_check "$work/$name.json" "$name" "$after" "$upto" --format json \
 		--expect "sb.sbtest*:INSERT=$inserts" "$@" ||
 		fail "$name: the stream is not the source's transactions exactly once, in order"
 }
 
 mdb_sql src "CREATE DATABASE sb; CREATE TABLE sb.dom2 (id INT AUTO_INCREMENT PRIMARY KEY, v INT)"
-sb oltp_insert prepare >"$work/prepare.log" 2>&1 || {
-	cat "$work/prepare.log" >&2
-	fail "sysbench prepare failed"
-}
+sb_prepare
 
 # --- mode now --------------------------------------------------------------
 g0=$(gtid_pos)

@@ -32,53 +32,20 @@
 # Every check runs; the failures are listed at the end.
 # Knobs: SLUICE (default build/sluice), SL_STREAM_WAIT (seconds to wait
 # for a stream to catch up, default 60), SL_KEEP=1 (keep the outputs).
+# The set-up it shares with 010_stream is in tests/lib/stream_setup.sh.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR/../lib source=mariadb.sh
 . "$here/../lib/mariadb.sh"
+# shellcheck source-path=SCRIPTDIR/../lib source=stream_setup.sh
+. "$here/../lib/stream_setup.sh"
 # shellcheck source-path=SCRIPTDIR/../lib source=stream_errors.sh
 . "$here/../lib/stream_errors.sh"
 
 T=012_stream_faults
-SLUICE=${SLUICE:-$root/build/sluice}
-PY=/usr/bin/python3
-[[ -x $PY ]] || PY=python3
-CHECK=$here/../lib/stream_check.py
-WAIT_S=${SL_STREAM_WAIT:-60}
 KILLS=3
-
-fail() {
-	printf '%s: FAIL: %s\n' "$T" "$*" >&2
-	exit 1
-}
-[[ -x $SLUICE ]] || fail "sluice binary not found at $SLUICE (build it or set SLUICE)"
-command -v sysbench >/dev/null || fail "sysbench not installed"
-command -v mysqlbinlog >/dev/null || fail "mysqlbinlog not installed"
-
-work=$(mktemp -d "${SL_TMP:-/tmp}/sluice-$T-XXXX")
-# mariadb-install-db's bootstrap server keeps temporary tables in $TMPDIR
-# (default /tmp) and a starting server deletes every #sql* file there:
-# bootstraps of tests running in parallel would remove each other's.
-export TMPDIR=$work
-declare -a bg_pids=()
-cleanup() {
-	local p
-	for p in "${bg_pids[@]}"; do
-		kill -TERM "$p" 2>/dev/null || true
-		kill -CONT "$p" 2>/dev/null || true # a SIGSTOPped stream
-	done
-	if [[ -n ${MDB_src_PID:-} ]]; then
-		kill -CONT "$MDB_src_PID" 2>/dev/null || true # a SIGSTOPped source
-	fi
-	if [[ ${MDB_EXIT_STATUS:-0} != 0 || ${SL_KEEP:-0} == 1 ]]; then
-		printf '%s: outputs kept in %s\n' "$T" "$work" >&2
-	else
-		rm -rf "$work"
-	fi
-}
-mdb_trap cleanup
+stream_setup 23330
 
 declare -a problems=()
 problem() {
@@ -86,42 +53,8 @@ problem() {
 	printf '%s: FAIL: %s\n' "$T" "$*" >&2
 }
 
-port=$(mdb_free_port 23330)
-mdb_start_source src "$port"
-
-tables=2
-sb() { # sb SCRIPT sysbench-args…
-	local script=$1
-	shift
-	sysbench "/usr/share/sysbench/$script.lua" --db-driver=mysql \
-		--mysql-socket="$(mdb_sock src)" --mysql-user=root --mysql-db=sb \
-		--tables=$tables --table-size=2000 "$@"
-}
-counts() {
-	local i q="SELECT 'sb.big', COUNT(*) FROM sb.big UNION ALL SELECT 'sb.dom2', COUNT(*) FROM sb.dom2"
-	for ((i = 1; i <= tables; i++)); do
-		q+="${q:+ UNION ALL }SELECT 'sb.sbtest$i', COUNT(*) FROM sb.sbtest$i"
-	done
-	mdb_sql src "$q" | tr '\t' '='
-}
-net_args() {
-	local -A b=()
-	local kv k
-	for kv in $1; do b[${kv%=*}]=${kv#*=}; done
-	for kv in $2; do
-		k=${kv%=*}
-		printf -- '--expect-net=%s=%d\n' "$k" $((${kv#*=} - ${b[$k]:-0}))
-	done
-}
-# job FILE START-YAML [SOURCE-OVERRIDES]
-job() {
-	cat >"$1" <<EOF
-name: t012
-source: { host: ${3:-127.0.0.1}, port: ${4:-$port}, user: $MDB_USER, password: ${5:-$MDB_PASSWORD}, tls: { mode: disabled } }
-target: { hosts: ["127.0.0.1:4000"], user: root }
-start: $2
-EOF
-}
+# sysbench's tables (sb, counts: tests/lib/stream_setup.sh) and the others counted.
+tables=2 table_size=2000 count_tables="sb.big sb.dom2"
 dumps() { mdb_sql src "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump'"; }
 # wait_dumps N: until N Binlog Dump threads run (the streams are back).
 wait_dumps() {
@@ -155,10 +88,7 @@ wait_back() {
 
 mdb_sql src "CREATE DATABASE sb; CREATE TABLE sb.big (id INT AUTO_INCREMENT PRIMARY KEY, s VARCHAR(400));
 	CREATE TABLE sb.dom2 (id INT AUTO_INCREMENT PRIMARY KEY, v INT)"
-sb oltp_insert prepare >"$work/prepare.log" 2>&1 || {
-	cat "$work/prepare.log" >&2
-	fail "sysbench prepare failed"
-}
+sb_prepare
 
 # --- part 1: KILL and restart mid-stream -----------------------------------
 g0=$(mdb_sql src "SELECT @@gtid_binlog_pos")
@@ -256,9 +186,7 @@ catch_up() {
 check() {
 	local s=$1 out=$2 upto=$3 minrec=$4
 	shift 4
-	mapfile -t binlogs < <(mdb_binlogs src)
-	"$PY" "$CHECK" "$out" --format text --label "$T: $s start" \
-		--after "$g0" --upto "$upto" --binlog "${binlogs[@]}" \
+	stream_check "$out" "$s start" "$g0" "$upto" --format text \
 		--min-reconnects "$minrec" "$@" ||
 		problem "$s stream: not every transaction exactly once, in order, across the reconnects (${out##*/})"
 }

@@ -170,46 +170,18 @@ _mdb_tail_logs() {
 	done
 }
 
-# mdb_start NAME PORT [mariadbd options…]
-mdb_start() {
-	local name=${1:-} port=${2:-}
-	shift 2 || mdb_fail "usage: mdb_start NAME PORT [mariadbd options…]"
-	_mdb_check_name "$name"
-	[[ $port =~ ^[0-9]+$ ]] || mdb_fail "mdb_start $name: bad port '$port'"
-	[[ -z ${_MDB_PID[$name]:-} ]] || mdb_fail "server '$name' already started"
-	local b
-	for b in mariadb-install-db mariadbd mariadb; do
-		command -v "$b" >/dev/null 2>&1 ||
-			mdb_fail "$b not found (apt-get install mariadb-server mariadb-client)"
-	done
-
-	local tmp=${SL_TMP:-/tmp} dir
-	mkdir -p "$tmp"
-	dir=$(mktemp -d "$tmp/sluice-$name-$port-XXXX") ||
-		mdb_fail "mktemp -d under $tmp failed"
-
-	if ! mariadb-install-db --no-defaults --datadir="$dir/data" --user=root --tmpdir="$dir" \
-		--auth-root-authentication-method=socket --skip-test-db \
-		>"$dir/install.log" 2>&1; then
-		_mdb_tail_logs "$dir" install.log
-		mdb_fail "mariadb-install-db for '$name' failed (dir $dir)"
-	fi
-
-	mariadbd --no-defaults --user=root \
-		--datadir="$dir/data" --socket="$dir/sock" --pid-file="$dir/pid" \
-		--log-error="$dir/err.log" --tmpdir="$dir" \
-		--port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
-		--innodb-buffer-pool-size="${MDB_BUFFER_POOL:-256M}" \
-		--innodb-flush-log-at-trx-commit=2 --sync-binlog=0 \
-		--innodb-doublewrite=0 --max-allowed-packet=256M \
-		--character-set-server=utf8mb4 \
-		"$@" </dev/null >"$dir/stdout.log" 2>&1 &
-	local pid=$!
-
-	_MDB_DIR[$name]=$dir
+# _mdb_launch NAME start|restart MARIADBD-COMMAND…: runs the server (NAME's
+# directory and port already recorded) in the background, its output
+# appended to DIR/stdout.log; records its pid; starts its watchdog; waits
+# until it answers on the socket.  A server that exits first or does not
+# answer within MDB_START_TIMEOUT s fails the test (a first start is
+# stopped and cleaned up before).
+_mdb_launch() {
+	local name=$1 why=$2 dir=${_MDB_DIR[$1]} port=${_MDB_PORT[$1]} pid
+	shift 2
+	"$@" </dev/null >>"$dir/stdout.log" 2>&1 &
+	pid=$!
 	_MDB_PID[$name]=$pid
-	_MDB_PORT[$name]=$port
-	_MDB_NAMES+=("$name")
 	_mdb_set_vars "$name" "$dir"
 
 	# Watchdog: stops the server if this shell vanishes without its traps.
@@ -235,21 +207,89 @@ mdb_start() {
 	) &
 	_MDB_WATCH[$name]=$!
 
-	local deadline=$((SECONDS + ${MDB_START_TIMEOUT:-60}))
+	local deadline=$((SECONDS + ${MDB_START_TIMEOUT:-60})) why_not
 	while ! mariadb --no-defaults --protocol=socket --socket="$dir/sock" \
 		-uroot --connect-timeout=2 -e 'SELECT 1' >/dev/null 2>&1; do
 		if ! _mdb_alive "$pid"; then
-			_mdb_tail_logs "$dir" stdout.log err.log
-			mdb_stop "$name" >/dev/null 2>&1 || true
-			mdb_fail "mariadbd '$name' (port $port) exited during startup"
+			why_not="exited during startup"
+			[[ $why == start ]] || why_not="exited while restarting"
+		elif ((SECONDS >= deadline)); then
+			why_not="not answering after ${MDB_START_TIMEOUT:-60} s"
+			[[ $why == start ]] ||
+				why_not="not answering ${MDB_START_TIMEOUT:-60} s after a restart"
+		else
+			sleep 0.2
+			continue
 		fi
-		if ((SECONDS >= deadline)); then
-			_mdb_tail_logs "$dir" stdout.log err.log
+		_mdb_tail_logs "$dir" stdout.log err.log
+		if [[ $why == start ]]; then
 			mdb_stop "$name" >/dev/null 2>&1 || true
-			mdb_fail "mariadbd '$name' (port $port) not answering after ${MDB_START_TIMEOUT:-60} s"
 		fi
-		sleep 0.2
+		mdb_fail "mariadbd '$name' (port $port) $why_not"
 	done
+}
+
+# _mdb_end_watch NAME: ends NAME's watchdog (before the server is stopped).
+_mdb_end_watch() {
+	local watch=${_MDB_WATCH[$1]:-}
+	if [[ -n $watch ]]; then
+		kill -TERM "$watch" 2>/dev/null || true
+		wait "$watch" 2>/dev/null || true
+	fi
+}
+
+# _mdb_term NAME PID: TERM, up to MDB_STOP_TIMEOUT s to exit, then KILL.
+_mdb_term() {
+	local name=$1 pid=$2
+	kill -TERM "$pid" 2>/dev/null || true
+	local deadline=$((SECONDS + ${MDB_STOP_TIMEOUT:-30}))
+	while _mdb_alive "$pid" && ((SECONDS < deadline)); do
+		sleep 0.1
+	done
+	if _mdb_alive "$pid"; then
+		mdb_log "'$name' (pid $pid) ignored TERM for ${MDB_STOP_TIMEOUT:-30} s: KILL"
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+}
+
+# mdb_start NAME PORT [mariadbd options…]
+mdb_start() {
+	local name=${1:-} port=${2:-}
+	shift 2 || mdb_fail "usage: mdb_start NAME PORT [mariadbd options…]"
+	_mdb_check_name "$name"
+	[[ $port =~ ^[0-9]+$ ]] || mdb_fail "mdb_start $name: bad port '$port'"
+	[[ -z ${_MDB_PID[$name]:-} ]] || mdb_fail "server '$name' already started"
+	local b
+	for b in mariadb-install-db mariadbd mariadb; do
+		command -v "$b" >/dev/null 2>&1 ||
+			mdb_fail "$b not found (apt-get install mariadb-server mariadb-client)"
+	done
+
+	local tmp=${SL_TMP:-/tmp} dir
+	mkdir -p "$tmp"
+	dir=$(mktemp -d "$tmp/sluice-$name-$port-XXXX") ||
+		mdb_fail "mktemp -d under $tmp failed"
+
+	if ! mariadb-install-db --no-defaults --datadir="$dir/data" --user=root --tmpdir="$dir" \
+		--auth-root-authentication-method=socket --skip-test-db \
+		>"$dir/install.log" 2>&1; then
+		_mdb_tail_logs "$dir" install.log
+		mdb_fail "mariadb-install-db for '$name' failed (dir $dir)"
+	fi
+
+	_MDB_DIR[$name]=$dir
+	_MDB_PORT[$name]=$port
+	_MDB_NAMES+=("$name")
+	_mdb_launch "$name" start mariadbd --no-defaults --user=root \
+		--datadir="$dir/data" --socket="$dir/sock" --pid-file="$dir/pid" \
+		--log-error="$dir/err.log" --tmpdir="$dir" \
+		--port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
+		--innodb-buffer-pool-size="${MDB_BUFFER_POOL:-256M}" \
+		--innodb-flush-log-at-trx-commit=2 --sync-binlog=0 \
+		--innodb-doublewrite=0 --max-allowed-packet=256M \
+		--character-set-server=utf8mb4 \
+		"$@"
+	local pid=${_MDB_PID[$name]}
 
 	if ! mdb_sql "$name" "
 		CREATE USER IF NOT EXISTS '$MDB_USER'@'$MDB_HOST' IDENTIFIED BY '$MDB_PASSWORD';
@@ -282,24 +322,13 @@ mdb_stop() {
 	local name=${1:-}
 	_mdb_check_name "$name"
 	local pid=${_MDB_PID[$name]:-} dir=${_MDB_DIR[$name]:-}
-	local watch=${_MDB_WATCH[$name]:-} port=${_MDB_PORT[$name]:-}
+	local port=${_MDB_PORT[$name]:-}
 	if [[ -z $pid ]]; then
 		return 0
 	fi
-	if [[ -n $watch ]]; then
-		kill -TERM "$watch" 2>/dev/null || true
-		wait "$watch" 2>/dev/null || true
-	fi
+	_mdb_end_watch "$name"
 	if _mdb_alive "$pid"; then
-		kill -TERM "$pid" 2>/dev/null || true
-		local deadline=$((SECONDS + ${MDB_STOP_TIMEOUT:-30}))
-		while _mdb_alive "$pid" && ((SECONDS < deadline)); do
-			sleep 0.1
-		done
-		if _mdb_alive "$pid"; then
-			mdb_log "'$name' (pid $pid) ignored TERM for ${MDB_STOP_TIMEOUT:-30} s: KILL"
-			kill -KILL "$pid" 2>/dev/null || true
-		fi
+		_mdb_term "$name" "$pid"
 	fi
 	wait "$pid" 2>/dev/null || true # reap it: it is a child of this shell
 
@@ -404,71 +433,21 @@ mdb_binlogs() {
 # answers, as mdb_start does.  MDB_<NAME>_PID changes.
 mdb_restart() {
 	_mdb_need "${1:-}"
-	local name=$1 how=${2:-} pid=${_MDB_PID[$1]} dir=${_MDB_DIR[$1]}
-	local watch=${_MDB_WATCH[$1]:-} port=${_MDB_PORT[$1]}
+	local name=$1 how=${2:-} pid=${_MDB_PID[$1]}
 	local -a argv=()
 	if [[ -r /proc/$pid/cmdline ]]; then
 		mapfile -d '' -t argv <"/proc/$pid/cmdline"
 	fi
 	((${#argv[@]} > 1)) ||
 		mdb_fail "mdb_restart $name: cannot read the command line of pid $pid"
-	if [[ -n $watch ]]; then
-		kill -TERM "$watch" 2>/dev/null || true
-		wait "$watch" 2>/dev/null || true
-	fi
+	_mdb_end_watch "$name"
 	if [[ $how == --kill ]]; then
 		kill -KILL "$pid" 2>/dev/null || true
 	else
-		kill -TERM "$pid" 2>/dev/null || true
-		local deadline=$((SECONDS + ${MDB_STOP_TIMEOUT:-30}))
-		while _mdb_alive "$pid" && ((SECONDS < deadline)); do
-			sleep 0.1
-		done
-		if _mdb_alive "$pid"; then
-			mdb_log "'$name' (pid $pid) ignored TERM for ${MDB_STOP_TIMEOUT:-30} s: KILL"
-			kill -KILL "$pid" 2>/dev/null || true
-		fi
+		_mdb_term "$name" "$pid"
 	fi
 	wait "$pid" 2>/dev/null || true
 
-	"${argv[@]}" </dev/null >>"$dir/stdout.log" 2>&1 &
-	pid=$!
-	_MDB_PID[$name]=$pid
-	_mdb_set_vars "$name" "$dir"
-
-	local owner=$$ stop_to=${MDB_STOP_TIMEOUT:-30} keep_dir=${SL_KEEP:-0}
-	(
-		set +eu
-		trap - EXIT INT TERM HUP
-		exec </dev/null >/dev/null 2>&1
-		while kill -0 "$owner" 2>/dev/null && kill -0 "$pid" 2>/dev/null; do
-			sleep 1
-		done
-		kill -0 "$owner" 2>/dev/null && exit 0
-		if kill -0 "$pid" 2>/dev/null; then
-			kill -TERM "$pid" 2>/dev/null
-			for ((i = 0; i < stop_to * 10; i++)); do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
-			kill -KILL "$pid" 2>/dev/null
-		fi
-		[[ $keep_dir == 1 ]] || rm -rf "$dir"
-	) &
-	_MDB_WATCH[$name]=$!
-
-	local deadline=$((SECONDS + ${MDB_START_TIMEOUT:-60}))
-	while ! mariadb --no-defaults --protocol=socket --socket="$dir/sock" \
-		-uroot --connect-timeout=2 -e 'SELECT 1' >/dev/null 2>&1; do
-		if ! _mdb_alive "$pid"; then
-			_mdb_tail_logs "$dir" stdout.log err.log
-			mdb_fail "mariadbd '$name' (port $port) exited while restarting"
-		fi
-		if ((SECONDS >= deadline)); then
-			_mdb_tail_logs "$dir" stdout.log err.log
-			mdb_fail "mariadbd '$name' (port $port) not answering ${MDB_START_TIMEOUT:-60} s after a restart"
-		fi
-		sleep 0.2
-	done
-	mdb_log "restarted '$name': 127.0.0.1:$port pid $pid"
+	_mdb_launch "$name" restart "${argv[@]}"
+	mdb_log "restarted '$name': 127.0.0.1:${_MDB_PORT[$name]} pid ${_MDB_PID[$name]}"
 }

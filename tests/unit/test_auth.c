@@ -367,6 +367,34 @@ static void assert_rsa_plain(EVP_PKEY *key, const uint8_t *c, size_t c_len,
 	assert_memory_equal(got, want, n);
 }
 
+/* b holds the one-byte request `req` for the server's key; the key (the
+ * fixture's SubjectPublicKeyInfo PEM) then arrives as AuthMoreData and
+ * must be answered with SECRET_PW encrypted under it. */
+static void assert_key_fetch(const struct rsa_fixture *f, const char *plugin,
+                             const uint8_t *scr, size_t scr_len, uint8_t req,
+                             const struct auth_params *p, struct sbuf *b)
+{
+	struct sl_err err;
+	bool reply = false;
+
+	assert_int_equal(b->len, 1);
+	assert_int_equal(b->p[0], req);
+	sbuf_reset(b);
+	assert_int_equal(
+	    auth_more_data(plugin, scr, scr_len, (uint8_t *)f->spki_pem,
+	                   strlen(f->spki_pem), p, b, &reply, &err),
+	    0);
+	assert_true(reply);
+	assert_rsa_plain(f->key, (uint8_t *)b->p, b->len, SECRET_PW, scr);
+}
+
+/* b holds the clear password and its NUL. */
+static void assert_clear_pw(const struct sbuf *b, const char *pw)
+{
+	assert_int_equal(b->len, strlen(pw) + 1);
+	assert_memory_equal(b->p, pw, b->len);
+}
+
 static void test_rsa_round_trip(void **state)
 {
 	struct rsa_fixture *f = *state;
@@ -682,8 +710,7 @@ static void test_first_clear_and_unknown(void **state)
 	assert_int_equal(
 	    auth_first_response("mysql_clear_password", NULL, 0, &p, &b, &err),
 	    0);
-	assert_int_equal(b.len, strlen(SECRET_PW) + 1);
-	assert_memory_equal(b.p, SECRET_PW, strlen(SECRET_PW) + 1);
+	assert_clear_pw(&b, SECRET_PW);
 	auth_wipe(&b);
 	assert_int_equal(b.len, 0);
 	for (size_t i = 0; i < b.cap; i++)
@@ -745,16 +772,8 @@ static void test_sha256_password(void **state)
 	assert_int_equal(
 	    auth_first_response("sha256_password", with_nul, 21, &p, &b, &err),
 	    0);
-	assert_int_equal(b.len, 1);
-	assert_int_equal(b.p[0], AUTH_SHA256_KEY_REQUEST);
-	sbuf_reset(&b);
-	assert_int_equal(auth_more_data("sha256_password", with_nul, 21,
-	                                (uint8_t *)f->spki_pem,
-	                                strlen(f->spki_pem), &p, &b, &reply,
-	                                &err),
-	                 0);
-	assert_true(reply);
-	assert_rsa_plain(f->key, (uint8_t *)b.p, b.len, SECRET_PW, scr20);
+	assert_key_fetch(f, "sha256_password", with_nul, 21,
+	                 AUTH_SHA256_KEY_REQUEST, &p, &b);
 
 	/* A configured key is used directly. */
 	sbuf_reset(&b);
@@ -769,8 +788,7 @@ static void test_sha256_password(void **state)
 	p.tls = true;
 	assert_int_equal(
 	    auth_first_response("sha256_password", scr20, 20, &p, &b, &err), 0);
-	assert_int_equal(b.len, strlen(SECRET_PW) + 1);
-	assert_memory_equal(b.p, SECRET_PW, b.len);
+	assert_clear_pw(&b, SECRET_PW);
 
 	/* Empty password: one zero byte, whatever the transport. */
 	p = params("");
@@ -832,16 +850,8 @@ static void test_caching_sha2_more_data(void **state)
 	                                &full, 1, &p, &b, &reply, &err),
 	                 0);
 	assert_true(reply);
-	assert_int_equal(b.len, 1);
-	assert_int_equal(b.p[0], AUTH_SHA2_KEY_REQUEST);
-	sbuf_reset(&b);
-	assert_int_equal(auth_more_data("caching_sha2_password", scr20, 20,
-	                                (uint8_t *)f->spki_pem,
-	                                strlen(f->spki_pem), &p, &b, &reply,
-	                                &err),
-	                 0);
-	assert_true(reply);
-	assert_rsa_plain(f->key, (uint8_t *)b.p, b.len, SECRET_PW, scr20);
+	assert_key_fetch(f, "caching_sha2_password", scr20, 20,
+	                 AUTH_SHA2_KEY_REQUEST, &p, &b);
 
 	/* Full auth with a configured key. */
 	sbuf_reset(&b);
@@ -860,8 +870,7 @@ static void test_caching_sha2_more_data(void **state)
 	                                &full, 1, &p, &b, &reply, &err),
 	                 0);
 	assert_true(reply);
-	assert_int_equal(b.len, strlen(SECRET_PW) + 1);
-	assert_memory_equal(b.p, SECRET_PW, b.len);
+	assert_clear_pw(&b, SECRET_PW);
 
 	/* Password too long for the server's 1024-bit key. */
 	char longpw[120];
