@@ -227,43 +227,10 @@ size_t value_plain_run(const uint8_t *s, size_t n)
 	return i;
 }
 
-/* Output size of the escaped body (no quotes); a counting pass keeps a
- * 1 GiB blob from reserving six times its size. */
-static size_t sql_body_len(const uint8_t *s, size_t n)
-{
-	size_t k = n;
-
-	for (size_t i = 0; i < n; i++) {
-		i += value_plain_run(s + i, n - i);
-		if (i < n)
-			k += sql_esc[s[i]] != 0;
-	}
-	return k;
-}
-
-static char *sql_body(char *o, const uint8_t *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		size_t r = value_plain_run(s + i, n - i);
-		char e;
-
-		memcpy(o, s + i, r);
-		o += r;
-		i += r;
-		if (i == n)
-			break;
-		e = sql_esc[s[i]];
-		if (e == 0) {
-			*o++ = (char)s[i];
-		} else {
-			*o++ = '\\';
-			*o++ = e;
-		}
-	}
-	return o;
-}
-
-static size_t json_body_len(const uint8_t *s, size_t n)
+/* Output size of a string escaped with table esc (sql_esc or json_esc),
+ * quotes excluded; a counting pass keeps a 1 GiB blob from reserving six
+ * times its size.  Only json_esc has 'u' (\u00XX) entries. */
+static size_t esc_len(const uint8_t *s, size_t n, const char *esc)
 {
 	size_t k = n;
 
@@ -273,14 +240,15 @@ static size_t json_body_len(const uint8_t *s, size_t n)
 		i += value_plain_run(s + i, n - i);
 		if (i == n)
 			break;
-		e = json_esc[s[i]];
+		e = esc[s[i]];
 		if (e != 0)
 			k += e == 'u' ? 5 : 1;
 	}
 	return k;
 }
 
-static char *json_body(char *o, const uint8_t *s, size_t n)
+/* Writes s escaped with table esc at o; returns the end. */
+static char *esc_body(char *o, const uint8_t *s, size_t n, const char *esc)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t r = value_plain_run(s + i, n - i);
@@ -291,7 +259,7 @@ static char *json_body(char *o, const uint8_t *s, size_t n)
 		i += r;
 		if (i == n)
 			break;
-		e = json_esc[s[i]];
+		e = esc[s[i]];
 		if (e == 0) {
 			*o++ = (char)s[i];
 		} else if (e == 'u') {
@@ -316,12 +284,12 @@ void value_sql_string(struct sbuf *out, const char *s, size_t n)
 	const uint8_t *u = (const uint8_t *)s;
 	char *o;
 
-	if (!sbuf_reserve(out,
-	                  (n <= ONE_PASS_MAX ? 2 * n : sql_body_len(u, n)) + 2))
+	if (!sbuf_reserve(
+	        out, (n <= ONE_PASS_MAX ? 2 * n : esc_len(u, n, sql_esc)) + 2))
 		return;
 	o = out->p + out->len;
 	*o++ = '\'';
-	o = sql_body(o, u, n);
+	o = esc_body(o, u, n, sql_esc);
 	*o++ = '\'';
 	out->len = (size_t)(o - out->p);
 }
@@ -332,11 +300,11 @@ void value_json_string(struct sbuf *out, const char *s, size_t n)
 	char *o;
 
 	if (!sbuf_reserve(
-	        out, (n <= ONE_PASS_MAX ? 6 * n : json_body_len(u, n)) + 2))
+	        out, (n <= ONE_PASS_MAX ? 6 * n : esc_len(u, n, json_esc)) + 2))
 		return;
 	o = out->p + out->len;
 	*o++ = '"';
-	o = json_body(o, u, n);
+	o = esc_body(o, u, n, json_esc);
 	*o++ = '"';
 	out->len = (size_t)(o - out->p);
 }
@@ -881,8 +849,8 @@ static void fmt_set(struct sbuf *out, const struct column *c, uint64_t mask,
 			continue;
 		if (!value_utf8_valid(u, s->len))
 			goto integer;
-		need += 1 + (fmt == VALUE_JSON ? json_body_len(u, s->len)
-		                               : sql_body_len(u, s->len));
+		need += 1 + esc_len(u, s->len,
+		                    fmt == VALUE_JSON ? json_esc : sql_esc);
 	}
 	if (!sbuf_reserve(out, need))
 		return;
@@ -897,8 +865,8 @@ static void fmt_set(struct sbuf *out, const struct column *c, uint64_t mask,
 		if (!first)
 			*o++ = ',';
 		first = false;
-		o = fmt == VALUE_JSON ? json_body(o, u, s->len)
-		                      : sql_body(o, u, s->len);
+		o = esc_body(o, u, s->len,
+		             fmt == VALUE_JSON ? json_esc : sql_esc);
 	}
 	*o++ = fmt == VALUE_JSON ? '"' : '\'';
 	out->len = (size_t)(o - out->p);
