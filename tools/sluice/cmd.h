@@ -11,5 +11,6 @@
 int cmd_binlog(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_position(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

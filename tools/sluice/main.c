@@ -19,6 +19,7 @@ static const struct {
      "decode local binlog files"},
     {"position", cmd_position,
      "JOB.yaml       the source's current binlog file, position and GTID set"},
+    {"run", cmd_run, "JOB.yaml       run the job in the foreground"},
     {"version", cmd_version, "                print the version"},
 };
 

@@ -1,0 +1,1341 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * apply/pipeline.c: dispatcher (decoder thread) and appliers of `sluice
+ * run`; the contract is in pipeline.h.  Items on the rings are single
+ * heap blocks: a row change with copies of its cells and their bytes, a
+ * commit marker with the source position, or a "discard" order (the
+ * stream reconnected: drop rows after the last marker).
+ */
+#include "apply/pipeline.h"
+
+#include "apply/schema.h"
+#include "apply/sqlgen.h"
+#include "apply/target.h"
+#include "apply/tidb.h"
+#include "core/decode.h"
+#include "core/queue.h"
+#include "core/route.h"
+#include "core/sbuf.h"
+#include "core/tablemap.h"
+
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define QUEUE_CAP      8192
+#define MAX_STMT_BYTES (1u << 20)
+#define RETRY_MAX      10
+
+enum { IT_ROW, IT_MARK, IT_DISCARD };
+
+/* One version of a source table (a TABLE_MAP under one schema
+ * generation).  Read-only once built; freed when the pipeline ends. */
+struct ptable {
+	struct ptable *next;
+	char *db, *name;
+	unsigned gen;
+	bool skip; /* excluded object */
+	struct tablemap_cache *cache;
+	const struct table_map *tm; /* private copy */
+	struct sqlgen_table t;
+	struct col_str *names;
+	uint8_t *omit;
+	uint32_t *keys;
+	struct route_key rk;
+	uint64_t table_hash; /* routes tables without a key */
+};
+
+struct item {
+	int kind;
+	int op;
+	bool safe;
+	struct ptable *tb;
+	struct cell *before, *after;
+	/* IT_MARK */
+	uint64_t pos;
+	char file[256];
+	char gtid[256];
+};
+
+struct worker {
+	struct pipeline *p;
+	unsigned id;
+	pthread_t th;
+	struct queue q;
+	uint64_t pushed;           /* dispatcher only */
+	_Atomic uint64_t consumed; /* items committed or dropped */
+	_Atomic uint64_t rows_out; /* row changes committed */
+	bool got_rows;             /* dispatcher: rows in this txn */
+	struct target *t;
+	/* worker private */
+	struct item **pend;
+	size_t n_pend, cap_pend;
+	struct sbuf sql;
+	struct sqlgen_compactor comp;
+	struct sqlgen_change *ch;
+	size_t ch_cap;
+	struct ptable **seen; /* tables of the batch being applied */
+	size_t seen_cap;
+};
+
+struct pipeline {
+	const struct job_config *cfg;
+	struct target *t; /* dispatcher's: DDL, meta */
+	struct schema *schema;
+	struct decoder *dc;
+	unsigned n_workers;
+	unsigned batch;
+	struct worker *w;
+	_Atomic bool stop;
+	_Atomic bool failed;
+	pthread_mutex_t fail_mu;
+	char fail_msg[SL_ERR_MSG_CAP];
+
+	struct ptable *tables; /* every version, newest first */
+	unsigned gen;
+	struct {
+		uint64_t id;
+		struct ptable *tb;
+	} * ids;
+	size_t n_ids, cap_ids;
+
+	char file[256];   /* current source file */
+	uint64_t txn_pos; /* end of the last transaction */
+	char gtid[256];   /* its GTID */
+	bool safe;
+	char safe_file[256];
+	uint64_t safe_pos;
+	bool need_initial; /* write every worker's first checkpoint */
+	uint64_t rows_in, last_rows_in, last_rows_out;
+	struct timespec last_log;
+	struct timespec last_tick;
+};
+
+static double now_s(struct timespec *ts)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	return (double)ts->tv_sec + (double)ts->tv_nsec / 1e9;
+}
+
+static double secs_since(const struct timespec *a)
+{
+	struct timespec b;
+
+	return now_s(&b) - ((double)a->tv_sec + (double)a->tv_nsec / 1e9);
+}
+
+static void sleep_us(long us)
+{
+	struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+
+	nanosleep(&ts, NULL);
+}
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...)
+{
+	va_list ap;
+	char line[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "sluice run: %s\n", line);
+}
+
+static void fail(struct pipeline *p, const char *msg)
+{
+	pthread_mutex_lock(&p->fail_mu);
+	if (!atomic_load(&p->failed)) {
+		snprintf(p->fail_msg, sizeof(p->fail_msg), "%s", msg);
+		atomic_store(&p->failed, true);
+	}
+	pthread_mutex_unlock(&p->fail_mu);
+}
+
+/* (file, pos) order; binlog names share a base and a fixed-width number */
+static int pos_cmp(const char *fa, uint64_t pa, const char *fb, uint64_t pb)
+{
+	int c = strcmp(fa, fb);
+
+	if (c != 0)
+		return c;
+	return pa < pb ? -1 : pa > pb;
+}
+
+static void sql_str(struct sbuf *b, const char *s)
+{
+	sbuf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'' || *s == '\\')
+			sbuf_putc(b, '\\');
+		sbuf_putc(b, *s);
+	}
+	sbuf_putc(b, '\'');
+}
+
+static int exec_str(struct target *t, const char *sql, struct sl_err *err)
+{
+	return target_exec(t, sql, strlen(sql), NULL, err);
+}
+
+/* --- target connections ---------------------------------------------- */
+
+static enum target_tls tls_of(enum config_tls_mode m)
+{
+	switch (m) {
+	case CONFIG_TLS_DISABLED: return TARGET_TLS_DISABLED;
+	case CONFIG_TLS_REQUIRED: return TARGET_TLS_REQUIRED;
+	case CONFIG_TLS_VERIFY_CA: return TARGET_TLS_VERIFY_CA;
+	case CONFIG_TLS_VERIFY_IDENTITY: return TARGET_TLS_VERIFY_IDENTITY;
+	default: return TARGET_TLS_PREFERRED;
+	}
+}
+
+static int open_target(const struct job_config *cfg, unsigned i,
+                       struct target **out, struct sl_err *err)
+{
+	const struct config_endpoint *h =
+	    &cfg->target.hosts[i % cfg->target.n_hosts];
+	struct target_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.host = h->host;
+	o.port = h->port;
+	o.user = cfg->target.user;
+	o.password = cfg->target.password;
+	o.tls = tls_of(cfg->target.tls.mode);
+	o.ca = cfg->target.tls.ca;
+	o.cert = cfg->target.tls.cert;
+	o.key = cfg->target.tls.key;
+	return target_open(&o, out, err);
+}
+
+/* The class of t's last error; a failure without a server error number
+ * (client side) is fatal. */
+static int classify(const struct target *t)
+{
+	int c = tidb_classify(target_errno(t));
+
+	return c == 0 ? SL_EFATAL : c;
+}
+
+/* --- checkpoints ------------------------------------------------------ */
+
+static void checkpoint_sql(struct sbuf *b, const struct pipeline *p,
+                           unsigned worker, const char *file, uint64_t pos,
+                           const char *gtid, bool ignore)
+{
+	sbuf_puts(b, ignore ? "INSERT IGNORE INTO " : "INSERT INTO ");
+	sqlgen_ident(b, p->cfg->meta_database, strlen(p->cfg->meta_database));
+	sbuf_puts(b, ".`checkpoint` (job,worker,file,pos,gtid,updated) "
+	             "VALUES (");
+	sql_str(b, p->cfg->name);
+	sbuf_printf(b, ",%u,", worker);
+	sql_str(b, file);
+	sbuf_printf(b, ",%" PRIu64 ",", pos);
+	sql_str(b, gtid);
+	sbuf_puts(b, ",UTC_TIMESTAMP())");
+	if (!ignore)
+		sbuf_puts(b, " ON DUPLICATE KEY UPDATE file=VALUES(file),"
+		             "pos=VALUES(pos),gtid=VALUES(gtid),"
+		             "updated=VALUES(updated)");
+}
+
+static int meta_setup(struct pipeline *p, struct pipeline_resume *r,
+                      struct sl_err *err)
+{
+	struct sbuf b;
+	struct target_rows rows;
+	const char *meta = p->cfg->meta_database;
+	int rc;
+	char maxf[256] = "";
+	uint64_t maxp = 0;
+
+	sbuf_init(&b);
+	sbuf_puts(&b, "CREATE DATABASE IF NOT EXISTS ");
+	sqlgen_ident(&b, meta, strlen(meta));
+	rc = exec_str(p->t, sbuf_cstr(&b), err);
+	sbuf_reset(&b);
+	sbuf_puts(&b, "CREATE TABLE IF NOT EXISTS ");
+	sqlgen_ident(&b, meta, strlen(meta));
+	sbuf_puts(&b, ".`checkpoint` (job VARCHAR(64) NOT NULL, worker INT "
+	              "NOT NULL, file VARCHAR(255) NOT NULL, pos BIGINT NOT "
+	              "NULL, gtid TEXT, updated TIMESTAMP NULL, PRIMARY "
+	              "KEY(job, worker))");
+	if (rc == 0)
+		rc = exec_str(p->t, sbuf_cstr(&b), err);
+	sbuf_reset(&b);
+	sbuf_puts(&b, "SELECT worker, file, pos, gtid FROM ");
+	sqlgen_ident(&b, meta, strlen(meta));
+	sbuf_puts(&b, ".`checkpoint` WHERE job=");
+	sql_str(&b, p->cfg->name);
+	memset(r, 0, sizeof(*r));
+	if (rc == 0)
+		rc = target_query(p->t, sbuf_cstr(&b), &rows, err);
+	if (rc != 0) {
+		sbuf_deinit(&b);
+		return sl_err_set(err, rc, "meta database %s: %s", meta,
+		                  err->msg);
+	}
+	for (size_t i = 0; i < rows.n_rows; i++) {
+		const char *f = target_rows_get(&rows, i, 1);
+		const char *ps = target_rows_get(&rows, i, 2);
+		const char *g = target_rows_get(&rows, i, 3);
+		uint64_t pos = ps ? strtoull(ps, NULL, 10) : 0;
+
+		if (f == NULL || *f == '\0')
+			continue;
+		if (!r->have || pos_cmp(f, pos, r->file, r->pos) < 0) {
+			r->have = true;
+			snprintf(r->file, sizeof(r->file), "%s", f);
+			r->pos = pos;
+			snprintf(r->gtid, sizeof(r->gtid), "%s", g ? g : "");
+		}
+		if (maxf[0] == '\0' || pos_cmp(f, pos, maxf, maxp) > 0) {
+			snprintf(maxf, sizeof(maxf), "%s", f);
+			maxp = pos;
+		}
+	}
+	target_rows_free(&rows);
+	if (r->have) {
+		/* workers that have no row (count grew) start at the oldest;
+		 * rows of workers beyond the count would hold the resume
+		 * point back forever */
+		sbuf_reset(&b);
+		sbuf_puts(&b, "DELETE FROM ");
+		sqlgen_ident(&b, meta, strlen(meta));
+		sbuf_puts(&b, ".`checkpoint` WHERE job=");
+		sql_str(&b, p->cfg->name);
+		sbuf_printf(&b, " AND worker >= %u", p->n_workers);
+		rc = exec_str(p->t, sbuf_cstr(&b), err);
+		for (unsigned i = 0; rc == 0 && i < p->n_workers; i++) {
+			sbuf_reset(&b);
+			checkpoint_sql(&b, p, i, r->file, r->pos, r->gtid,
+			               true);
+			rc = exec_str(p->t, sbuf_cstr(&b), err);
+		}
+		p->safe = pos_cmp(r->file, r->pos, maxf, maxp) < 0;
+		snprintf(p->safe_file, sizeof(p->safe_file), "%s", maxf);
+		p->safe_pos = maxp;
+		snprintf(p->file, sizeof(p->file), "%s", r->file);
+		p->txn_pos = r->pos;
+		snprintf(p->gtid, sizeof(p->gtid), "%s", r->gtid);
+	} else {
+		p->need_initial = true;
+	}
+	sbuf_deinit(&b);
+	return rc;
+}
+
+/* --- worker ----------------------------------------------------------- */
+
+static void free_items(struct worker *w, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		free(w->pend[i]);
+}
+
+static int emit(struct worker *w, const struct sqlgen_table *t, int kind,
+                const struct cell *const *imgs, size_t n, struct sl_err *err)
+{
+	size_t at = 0, done;
+	int rc;
+
+	while (at < n) {
+		sbuf_reset(&w->sql);
+		if (kind < 0)
+			rc = sqlgen_delete(&w->sql, t, imgs + at, n - at,
+			                   MAX_STMT_BYTES, &done, err);
+		else
+			rc = sqlgen_insert(&w->sql, t, (enum sqlgen_verb)kind,
+			                   imgs + at, n - at, MAX_STMT_BYTES,
+			                   &done, err);
+		if (rc != 0)
+			return SL_EFATAL;
+		if (!sbuf_ok(&w->sql))
+			return sl_err_set(err, SL_ENOMEM, "out of memory");
+		rc = target_exec(w->t, w->sql.p, w->sql.len, NULL, err);
+		if (rc != 0)
+			return classify(w->t);
+		at += done;
+	}
+	return 0;
+}
+
+/* Applies the changes of table tb among pend[0..n). */
+static int apply_table(struct worker *w, struct ptable *tb, size_t n, bool safe,
+                       struct sl_err *err)
+{
+	const struct sqlgen_table *t = &tb->t;
+	size_t k = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct item *it = w->pend[i];
+
+		if (it->kind != IT_ROW || it->tb != tb)
+			continue;
+		if (k == w->ch_cap) {
+			size_t cap = w->ch_cap ? 2 * w->ch_cap : 256;
+			void *q = realloc(w->ch, cap * sizeof(*w->ch));
+
+			if (q == NULL)
+				return sl_err_set(err, SL_ENOMEM,
+				                  "out of memory");
+			w->ch = q;
+			w->ch_cap = cap;
+		}
+		memset(&w->ch[k], 0, sizeof(w->ch[k]));
+		w->ch[k].op = it->op;
+		w->ch[k].before = it->before;
+		w->ch[k].after = it->after;
+		k++;
+	}
+	if (k == 0)
+		return 0;
+	if (t->n_keys == 0) {
+		/* in source order, one statement per change */
+		for (size_t i = 0; i < k; i++) {
+			const struct cell *b = w->ch[i].before,
+			                  *a = w->ch[i].after;
+
+			if (b != NULL && (rc = emit(w, t, -1, &b, 1, err)) != 0)
+				return rc;
+			if (a != NULL &&
+			    (rc = emit(w, t, SQLGEN_INSERT, &a, 1, err)) != 0)
+				return rc;
+		}
+		return 0;
+	}
+	if (sqlgen_keys(&w->comp, t, w->ch, k, err) != 0 ||
+	    sqlgen_compact(&w->comp, t, w->ch, k, safe, err) != 0)
+		return SL_EFATAL;
+	if ((rc = emit(w, t, -1, w->comp.del, w->comp.n_del, err)) != 0 ||
+	    (rc = emit(w, t, safe ? SQLGEN_REPLACE : SQLGEN_INSERT, w->comp.ins,
+	               w->comp.n_ins, err)) != 0 ||
+	    (rc = emit(w, t, SQLGEN_UPSERT, w->comp.upd, w->comp.n_upd, err)) !=
+	        0)
+		return rc;
+	return 0;
+}
+
+/* True when the checkpoint row already says mark (a COMMIT that landed
+ * although its answer was lost). */
+static bool already_committed(struct worker *w, const struct item *mark)
+{
+	struct pipeline *p = w->p;
+	struct target_rows r;
+	struct sl_err err;
+	struct sbuf b;
+	bool yes = false;
+
+	sbuf_init(&b);
+	sbuf_puts(&b, "SELECT file, pos FROM ");
+	sqlgen_ident(&b, p->cfg->meta_database, strlen(p->cfg->meta_database));
+	sbuf_puts(&b, ".`checkpoint` WHERE job=");
+	sql_str(&b, p->cfg->name);
+	sbuf_printf(&b, " AND worker=%u", w->id);
+	if (target_query(w->t, sbuf_cstr(&b), &r, &err) == 0) {
+		const char *f = target_rows_get(&r, 0, 0);
+		const char *ps = target_rows_get(&r, 0, 1);
+
+		yes = f && ps &&
+		      pos_cmp(f, strtoull(ps, NULL, 10), mark->file,
+		              mark->pos) >= 0;
+		target_rows_free(&r);
+	}
+	sbuf_deinit(&b);
+	return yes;
+}
+
+/* One attempt: pend[0..n) (ending with mark) in one transaction, table
+ * by table in the order each first appears. */
+static int apply_once(struct worker *w, size_t n, const struct item *mark,
+                      bool safe, struct sl_err *err)
+{
+	size_t n_seen = 0;
+	int rc;
+
+	if (target_begin(w->t, err) != 0)
+		return classify(w->t);
+	for (size_t i = 0; i < n; i++) {
+		struct item *it = w->pend[i];
+		bool dup = false;
+
+		if (it->kind != IT_ROW)
+			continue;
+		for (size_t j = 0; j < n_seen && !dup; j++)
+			dup = w->seen[j] == it->tb;
+		if (dup)
+			continue;
+		if (n_seen == w->seen_cap) {
+			size_t cap = w->seen_cap ? 2 * w->seen_cap : 16;
+			void *q =
+			    realloc(w->seen, cap * sizeof(struct ptable *));
+
+			if (q == NULL) {
+				target_rollback(w->t);
+				sl_err_set(err, SL_ENOMEM, "out of memory");
+				return SL_EFATAL;
+			}
+			w->seen = q;
+			w->seen_cap = cap;
+		}
+		w->seen[n_seen++] = it->tb;
+		rc = apply_table(w, it->tb, n, safe, err);
+		if (rc != 0) {
+			sl_err_ctx(err, "table %s.%s", it->tb->db,
+			           it->tb->name);
+			target_rollback(w->t);
+			return rc;
+		}
+	}
+	sbuf_reset(&w->sql);
+	checkpoint_sql(&w->sql, w->p, w->id, mark->file, mark->pos, mark->gtid,
+	               false);
+	if (target_exec(w->t, w->sql.p, w->sql.len, NULL, err) != 0 ||
+	    target_commit(w->t, err) != 0) {
+		rc = classify(w->t);
+		target_rollback(w->t);
+		return rc;
+	}
+	return 0;
+}
+
+/* Applies pend[0..n) where pend[n-1] is a commit marker, with retries. */
+static int apply_batch(struct worker *w, size_t n)
+{
+	struct pipeline *p = w->p;
+	const struct item *mark = w->pend[n - 1];
+	bool safe = false;
+	uint64_t rows = 0;
+	long backoff = 100000;
+	struct sl_err err;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (w->pend[i]->kind == IT_ROW) {
+			rows++;
+			safe |= w->pend[i]->safe;
+		}
+	for (int attempt = 0;; attempt++) {
+		sl_err_clear(&err);
+		if (w->t == NULL) {
+			rc = open_target(p->cfg, w->id, &w->t, &err);
+			if (rc != 0) {
+				w->t = NULL;
+				rc = SL_ERETRY;
+			} else if (already_committed(w, mark)) {
+				break;
+			}
+		}
+		if (w->t != NULL)
+			rc = apply_once(w, n, mark, safe, &err);
+		if (rc == 0)
+			break;
+		if (rc == SL_ECONFLICT && !safe &&
+		    p->cfg->on_conflict == CONFIG_CONFLICT_REPLACE) {
+			logf_("worker %u: duplicate key (%s); applying the "
+			      "batch again with REPLACE",
+			      w->id, err.msg);
+			safe = true;
+			continue;
+		}
+		if (rc != SL_ERETRY || attempt >= RETRY_MAX) {
+			char msg[SL_ERR_MSG_CAP];
+
+			snprintf(msg, sizeof(msg),
+			         "worker %u: %s error applying the batch "
+			         "before %s:%" PRIu64 ": %s",
+			         w->id, tidb_class_name(rc), mark->file,
+			         mark->pos, err.msg);
+			fail(p, msg);
+			return rc;
+		}
+		logf_("worker %u: retry %d in %ld ms: %s", w->id, attempt + 1,
+		      backoff / 1000, err.msg);
+		if (w->t != NULL && (target_errno(w->t) == 2006 ||
+		                     target_errno(w->t) == 2013)) {
+			target_close(w->t);
+			w->t = NULL;
+		}
+		sleep_us(backoff);
+		if (backoff < 5000000)
+			backoff *= 2;
+	}
+	atomic_fetch_add(&w->rows_out, rows);
+	return 0;
+}
+
+/* Commits everything up to the last marker held; keeps the rest. */
+static int flush(struct worker *w)
+{
+	size_t last = 0;
+	int rc = 0;
+
+	for (size_t i = w->n_pend; i > 0; i--)
+		if (w->pend[i - 1]->kind == IT_MARK) {
+			last = i;
+			break;
+		}
+	if (last == 0)
+		return 0;
+	rc = apply_batch(w, last);
+	free_items(w, 0, last);
+	memmove(w->pend, w->pend + last,
+	        (w->n_pend - last) * sizeof(struct item *));
+	w->n_pend -= last;
+	atomic_fetch_add_explicit(&w->consumed, last, memory_order_release);
+	return rc;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pipeline *p = w->p;
+	size_t rows = 0;
+
+	for (;;) {
+		void *got[256];
+		size_t n = queue_pop_n(&w->q, got, 256);
+
+		if (atomic_load(&p->failed))
+			break;
+		if (n == 0) {
+			bool stop = atomic_load(&p->stop);
+
+			n = queue_pop_n(&w->q, got, 256);
+			if (n == 0) {
+				if (flush(w) != 0)
+					break;
+				rows = 0;
+				if (stop)
+					break;
+				sleep_us(200);
+				continue;
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct item *it = got[i];
+
+			if (it->kind == IT_DISCARD) {
+				size_t keep = 0;
+
+				for (size_t j = w->n_pend; j > 0; j--)
+					if (w->pend[j - 1]->kind == IT_MARK) {
+						keep = j;
+						break;
+					}
+				free_items(w, keep, w->n_pend);
+				atomic_fetch_add(&w->consumed,
+				                 w->n_pend - keep + 1);
+				w->n_pend = keep;
+				free(it);
+				continue;
+			}
+			if (w->n_pend == w->cap_pend) {
+				size_t cap =
+				    w->cap_pend ? 2 * w->cap_pend : 1024;
+				void *q = realloc(w->pend,
+				                  cap * sizeof(struct item *));
+
+				if (q == NULL) {
+					fail(p, "worker: out of memory");
+					free(it);
+					goto out;
+				}
+				w->pend = q;
+				w->cap_pend = cap;
+			}
+			w->pend[w->n_pend++] = it;
+			if (it->kind == IT_ROW)
+				rows++;
+			else if (rows >= p->batch) {
+				if (flush(w) != 0)
+					goto out;
+				rows = 0;
+			}
+		}
+	}
+out:
+	free_items(w, 0, w->n_pend);
+	w->n_pend = 0;
+	return NULL;
+}
+
+/* --- dispatcher --------------------------------------------------------- */
+
+static void push(struct pipeline *p, unsigned wi, struct item *it)
+{
+	struct worker *w = &p->w[wi];
+
+	while (queue_push(&w->q, it) != 0) {
+		if (atomic_load(&p->failed)) {
+			free(it);
+			return;
+		}
+		sleep_us(100);
+	}
+	w->pushed++;
+}
+
+/* Waits until every worker has committed or dropped all it was given. */
+static void barrier(struct pipeline *p)
+{
+	for (unsigned i = 0; i < p->n_workers; i++)
+		while (atomic_load_explicit(&p->w[i].consumed,
+		                            memory_order_acquire) !=
+		           p->w[i].pushed &&
+		       !atomic_load(&p->failed))
+			sleep_us(200);
+}
+
+static struct item *new_mark(struct pipeline *p, uint64_t pos)
+{
+	struct item *it = calloc(1, sizeof(*it));
+
+	if (it == NULL)
+		return NULL;
+	it->kind = IT_MARK;
+	it->pos = pos;
+	snprintf(it->file, sizeof(it->file), "%s", p->file);
+	snprintf(it->gtid, sizeof(it->gtid), "%s", p->gtid);
+	return it;
+}
+
+/* End of a source transaction at end position pos: markers go to every
+ * worker that got rows in it (all when all is set). */
+static int txn_end(struct pipeline *p, uint64_t pos, bool all,
+                   struct sl_err *err)
+{
+	snprintf(p->gtid, sizeof(p->gtid), "%s", decoder_gtid(p->dc));
+	for (unsigned i = 0; i < p->n_workers; i++) {
+		struct item *m;
+
+		if (!all && !p->w[i].got_rows)
+			continue;
+		m = new_mark(p, pos);
+		if (m == NULL)
+			return sl_err_set(err, SL_ENOMEM, "out of memory");
+		push(p, i, m);
+		p->w[i].got_rows = false;
+	}
+	p->txn_pos = pos;
+	if (p->safe && pos_cmp(p->file, pos, p->safe_file, p->safe_pos) >= 0) {
+		p->safe = false;
+		logf_("passed the newest checkpoint %s:%" PRIu64
+		      ": safe mode off",
+		      p->safe_file, p->safe_pos);
+	}
+	return 0;
+}
+
+static bool object_wanted(const struct job_config *cfg, const char *db,
+                          const char *table)
+{
+	char name[520];
+	bool in;
+
+	if (!strcmp(db, "mysql") || !strcmp(db, "sys") ||
+	    !strcmp(db, "information_schema") ||
+	    !strcmp(db, "performance_schema") ||
+	    !strcmp(db, cfg->meta_database))
+		return false;
+	snprintf(name, sizeof(name), "%s.%s", db, table);
+	in = cfg->objects.n_include == 0;
+	for (size_t i = 0; !in && i < cfg->objects.n_include; i++)
+		in = fnmatch(cfg->objects.include[i], name, 0) == 0;
+	for (size_t i = 0; in && i < cfg->objects.n_exclude; i++)
+		in = fnmatch(cfg->objects.exclude[i], name, 0) != 0;
+	return in;
+}
+
+static void ptable_free(struct ptable *tb)
+{
+	free(tb->db);
+	free(tb->name);
+	tablemap_cache_free(tb->cache);
+	free(tb->names);
+	free(tb->omit);
+	free(tb->keys);
+	free(tb);
+}
+
+static int build_ptable(struct pipeline *p, const struct event *ev,
+                        struct ptable **out, struct sl_err *err)
+{
+	const struct table_map *tm = ev->u.table_map.tm;
+	const struct schema_table *st;
+	struct ptable *tb = calloc(1, sizeof(*tb));
+	int rc;
+
+	if (tb == NULL || (tb->cache = tablemap_cache_new()) == NULL ||
+	    (tb->db = strdup(tm->db.p)) == NULL ||
+	    (tb->name = strdup(tm->table.p)) == NULL) {
+		if (tb)
+			ptable_free(tb);
+		return sl_err_set(err, SL_ENOMEM, "out of memory");
+	}
+	tb->gen = p->gen;
+	tb->next = p->tables;
+	p->tables = tb;
+	tb->table_hash =
+	    sqlgen_hash((const uint8_t *)tm->db.p, tm->db.len) ^
+	    (sqlgen_hash((const uint8_t *)tm->table.p, tm->table.len) * 31);
+	rc = tablemap_cache_put(tb->cache, ev->body, ev->body_len, 6, &tb->tm,
+	                        err);
+	if (rc != 0)
+		return rc;
+	if (!object_wanted(p->cfg, tb->db, tb->name)) {
+		tb->skip = true;
+		*out = tb;
+		return 0;
+	}
+	rc = schema_get(p->schema, tb->db, tb->name, &st, err);
+	if (rc == 0)
+		rc = schema_check(st, tb->tm, err);
+	if (rc != 0)
+		return rc;
+	tb->names = calloc(st->n_cols, sizeof(*tb->names));
+	tb->omit = calloc(st->n_cols, 1);
+	tb->keys = calloc(st->n_key ? st->n_key : 1, sizeof(*tb->keys));
+	if (!tb->names || !tb->omit || !tb->keys)
+		return sl_err_set(err, SL_ENOMEM, "out of memory");
+	/* names point into the schema cache, which lives until DDL; copy */
+	for (uint32_t i = 0; i < st->n_cols; i++) {
+		char *s = strdup(st->cols[i].name);
+
+		if (s == NULL)
+			return sl_err_set(err, SL_ENOMEM, "out of memory");
+		tb->names[i].p = s;
+		tb->names[i].len = (uint32_t)strlen(s);
+		tb->omit[i] = st->cols[i].generated;
+	}
+	if (st->n_key > 0)
+		memcpy(tb->keys, st->key, st->n_key * sizeof(*tb->keys));
+	tb->t.db = tb->tm->db;
+	tb->t.name = tb->tm->table;
+	tb->t.n_cols = tb->tm->n_cols;
+	tb->t.cols = tb->tm->cols;
+	tb->t.col_names = tb->names;
+	tb->t.omit = tb->omit;
+	tb->t.n_keys = st->n_key;
+	tb->t.keys = tb->keys;
+	if (st->n_key > 0 && st->n_key <= ROUTE_MAX_KEY_COLS) {
+		rc = route_key_init(&tb->rk, tb->tm, tb->keys, NULL, st->n_key,
+		                    err);
+		if (rc != 0)
+			return rc;
+	} else {
+		tb->t.n_keys = 0;
+	}
+	*out = tb;
+	return 0;
+}
+
+static int on_table_map(struct pipeline *p, const struct event *ev,
+                        struct sl_err *err)
+{
+	const struct table_map *tm = ev->u.table_map.tm;
+	struct ptable *tb = NULL;
+	size_t i;
+	int rc;
+
+	for (struct ptable *t = p->tables; t; t = t->next)
+		if (t->gen == p->gen && t->tm->raw_len == tm->raw_len &&
+		    memcmp(t->tm->raw, tm->raw, tm->raw_len) == 0) {
+			tb = t;
+			break;
+		}
+	if (tb == NULL && (rc = build_ptable(p, ev, &tb, err)) != 0)
+		return rc;
+	for (i = 0; i < p->n_ids; i++)
+		if (p->ids[i].id == tm->table_id)
+			break;
+	if (i == p->n_ids) {
+		if (p->n_ids == p->cap_ids) {
+			size_t cap = p->cap_ids ? 2 * p->cap_ids : 64;
+			void *q = realloc(p->ids, cap * sizeof(*p->ids));
+
+			if (q == NULL)
+				return sl_err_set(err, SL_ENOMEM,
+				                  "out of memory");
+			p->ids = q;
+			p->cap_ids = cap;
+		}
+		p->n_ids++;
+	}
+	p->ids[i].id = tm->table_id;
+	p->ids[i].tb = tb;
+	return 0;
+}
+
+static struct item *copy_row(int op, const struct cell *before,
+                             const struct cell *after, uint32_t n)
+{
+	const struct cell *img[2] = {before, after};
+	size_t bytes = 0, k = 0;
+	struct item *it;
+	struct cell *c;
+	uint8_t *q;
+
+	for (int j = 0; j < 2; j++)
+		if (img[j])
+			for (uint32_t i = 0; i < n; i++)
+				bytes += img[j][i].len;
+	it = malloc(sizeof(*it) + 2 * (size_t)n * sizeof(*c) + bytes + 1);
+	if (it == NULL)
+		return NULL;
+	memset(it, 0, sizeof(*it));
+	it->kind = IT_ROW;
+	it->op = op;
+	c = (struct cell *)(it + 1);
+	q = (uint8_t *)(c + 2 * (size_t)n);
+	for (int j = 0; j < 2; j++) {
+		if (img[j] == NULL)
+			continue;
+		if (j == 0)
+			it->before = c + k;
+		else
+			it->after = c + k;
+		for (uint32_t i = 0; i < n; i++, k++) {
+			c[k] = img[j][i];
+			if (c[k].len) {
+				memcpy(q, img[j][i].p, c[k].len);
+				c[k].p = q;
+				q += c[k].len;
+			}
+		}
+	}
+	return it;
+}
+
+static int send_row(struct pipeline *p, struct ptable *tb, int op,
+                    const struct cell *before, const struct cell *after,
+                    unsigned wi, struct sl_err *err)
+{
+	struct item *it = copy_row(op, before, after, tb->tm->n_cols);
+
+	if (it == NULL)
+		return sl_err_set(err, SL_ENOMEM, "out of memory");
+	it->tb = tb;
+	it->safe = p->safe;
+	push(p, wi, it);
+	p->w[wi].got_rows = true;
+	return 0;
+}
+
+static int on_row(struct pipeline *p, const struct row_change *row,
+                  struct sl_err *err)
+{
+	struct ptable *tb = NULL;
+	struct route_hashes h;
+	unsigned wb, wa;
+	int rc;
+
+	for (size_t i = 0; i < p->n_ids; i++)
+		if (p->ids[i].id == row->tm->table_id) {
+			tb = p->ids[i].tb;
+			break;
+		}
+	if (tb == NULL)
+		return sl_err_set(err, SL_EPROTO,
+		                  "rows of %s.%s before their table map",
+		                  row->tm->db.p, row->tm->table.p);
+	if (tb->skip)
+		return 0;
+	p->rows_in++;
+	if (tb->t.n_keys == 0) {
+		wa = route_worker(tb->table_hash, p->n_workers);
+		return send_row(p, tb, row->op, row->before, row->after, wa,
+		                err);
+	}
+	rc = route_row(&tb->rk, row, &h, err);
+	if (rc != 0)
+		return sl_err_set(err, rc, "%s.%s: routing: %s", tb->db,
+		                  tb->name, err->msg);
+	wb = route_worker(h.before, p->n_workers);
+	wa = route_worker(h.after, p->n_workers);
+	if (row->op == ROW_UPDATE && h.key_changed && wa != wb) {
+		/* the old key's worker deletes, the new key's inserts */
+		rc = send_row(p, tb, ROW_DELETE, row->before, NULL, wb, err);
+		if (rc == 0)
+			rc = send_row(p, tb, ROW_INSERT, NULL, row->after, wa,
+			              err);
+		return rc;
+	}
+	return send_row(p, tb, row->op, row->before, row->after, wa, err);
+}
+
+static bool word_is(const char *s, size_t len, const char *w)
+{
+	size_t n = strlen(w);
+
+	return len >= n && strncasecmp(s, w, n) == 0 &&
+	       (len == n || !((s[n] >= 'A' && s[n] <= 'Z') ||
+	                      (s[n] >= 'a' && s[n] <= 'z') || s[n] == '_'));
+}
+
+/* The DDL we replay: CREATE/ALTER/DROP/RENAME/TRUNCATE, not of users,
+ * roles or servers. */
+static bool is_ddl(const char *q, size_t len)
+{
+	const char *s = q, *end = q + len;
+
+	while (s < end && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '('))
+		s++;
+	if (!(word_is(s, (size_t)(end - s), "CREATE") ||
+	      word_is(s, (size_t)(end - s), "ALTER") ||
+	      word_is(s, (size_t)(end - s), "DROP") ||
+	      word_is(s, (size_t)(end - s), "RENAME") ||
+	      word_is(s, (size_t)(end - s), "TRUNCATE")))
+		return false;
+	while (s < end && *s != ' ')
+		s++;
+	while (s < end && *s == ' ')
+		s++;
+	return !(word_is(s, (size_t)(end - s), "USER") ||
+	         word_is(s, (size_t)(end - s), "ROLE") ||
+	         word_is(s, (size_t)(end - s), "SERVER") ||
+	         word_is(s, (size_t)(end - s), "OR"));
+}
+
+/* Errors a replayed DDL may meet in safe mode. */
+static bool ddl_replay_error(unsigned e)
+{
+	return e == 1007 || e == 1008 || e == 1050 || e == 1051 || e == 1054 ||
+	       e == 1060 || e == 1061 || e == 1091 || e == 1146;
+}
+
+static int on_ddl(struct pipeline *p, const struct event *ev, uint64_t end,
+                  struct sl_err *err)
+{
+	const struct dec_str *db = &ev->u.query.db;
+	const struct dec_str *q = &ev->u.query.query;
+	struct sbuf b;
+	int rc = 0;
+
+	if (db->len > 0) {
+		char dbs[256];
+
+		snprintf(dbs, sizeof(dbs), "%.*s", (int)db->len, db->p);
+		if (!object_wanted(p->cfg, dbs, "*") &&
+		    !object_wanted(p->cfg, dbs, "")) {
+			return txn_end(p, end, false, err);
+		}
+	}
+	barrier(p);
+	sbuf_init(&b);
+	if (db->len > 0) {
+		sbuf_puts(&b, "USE ");
+		sqlgen_ident(&b, db->p, db->len);
+		rc = target_exec(p->t, b.p, b.len, NULL, err);
+		if (rc != 0 && target_errno(p->t) == 1049) /* no such db */
+			rc = 0;
+	}
+	if (rc == 0)
+		rc = target_exec(p->t, q->p, q->len, NULL, err);
+	if (rc != 0 && p->safe && ddl_replay_error(target_errno(p->t))) {
+		logf_("DDL replayed in safe mode, ignored: %s", err->msg);
+		rc = 0;
+	}
+	sbuf_deinit(&b);
+	if (rc != 0)
+		return sl_err_set(err, SL_EFATAL, "DDL at %s:%" PRIu64 ": %s",
+		                  p->file, ev->pos, err->msg);
+	logf_("DDL applied at %s:%" PRIu64 ": %.*s", p->file, ev->pos,
+	      q->len > 200 ? 200 : (int)q->len, q->p);
+	schema_forget(p->schema, NULL, NULL);
+	p->gen++;
+	p->n_ids = 0;
+	rc = txn_end(p, end, true, err);
+	barrier(p);
+	return rc;
+}
+
+static int write_initial(struct pipeline *p, uint64_t pos, struct sl_err *err)
+{
+	struct sbuf b;
+	int rc = 0;
+
+	sbuf_init(&b);
+	for (unsigned i = 0; rc == 0 && i < p->n_workers; i++) {
+		sbuf_reset(&b);
+		checkpoint_sql(&b, p, i, p->file, pos, "", false);
+		rc = exec_str(p->t, sbuf_cstr(&b), err);
+	}
+	sbuf_deinit(&b);
+	if (rc == 0)
+		logf_("starting at %s:%" PRIu64, p->file, pos);
+	return rc;
+}
+
+int pipeline_event(struct pipeline *p, const uint8_t *evb, size_t len,
+                   uint64_t at, struct sl_err *err)
+{
+	const struct event *ev;
+	int rc;
+
+	if (atomic_load(&p->failed))
+		return sl_err_set(err, SL_EFATAL, "%s", p->fail_msg);
+	rc = decoder_feed(p->dc, evb, len, at, err);
+	if (rc != 0)
+		return rc;
+	while ((rc = decoder_next(p->dc, &ev, err)) > 0) {
+		uint64_t end = ev->h.log_pos;
+
+		switch (ev->kind) {
+		case DEC_ROTATE:
+			/* a new file starts at the rotate's position; the
+			 * artificial rotate of a (re)connection names the
+			 * file we are in (with 4 in GTID mode): keep ours */
+			if (ev->u.rotate.file.len != strlen(p->file) ||
+			    memcmp(ev->u.rotate.file.p, p->file,
+			           ev->u.rotate.file.len) != 0) {
+				snprintf(p->file, sizeof(p->file), "%.*s",
+				         (int)ev->u.rotate.file.len,
+				         ev->u.rotate.file.p);
+				p->txn_pos = ev->u.rotate.position;
+			}
+			p->n_ids = 0;
+			break;
+		case DEC_TABLE_MAP: rc = on_table_map(p, ev, err); break;
+		case DEC_ROWS: {
+			struct row_change row;
+
+			while ((rc = decoder_row(p->dc, &row, err)) > 0)
+				if ((rc = on_row(p, &row, err)) != 0)
+					break;
+			break;
+		}
+		case DEC_XID: rc = txn_end(p, end, false, err); break;
+		case DEC_QUERY: {
+			const struct dec_str *q = &ev->u.query.query;
+
+			if (word_is(q->p, q->len, "BEGIN") ||
+			    word_is(q->p, q->len, "XA") ||
+			    word_is(q->p, q->len, "SAVEPOINT"))
+				break;
+			if (word_is(q->p, q->len, "COMMIT"))
+				rc = txn_end(p, end, false, err);
+			else if (is_ddl(q->p, q->len))
+				rc = on_ddl(p, ev, end, err);
+			else
+				rc = txn_end(p, end, false, err);
+			break;
+		}
+		default: break;
+		}
+		if (rc < 0) {
+			if (ev->kind != DEC_QUERY)
+				sl_err_ctx(err, "at %s:%" PRIu64, p->file,
+				           ev->pos);
+			return rc;
+		}
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int pipeline_start_at(struct pipeline *p, const char *file, uint64_t pos,
+                      struct sl_err *err)
+{
+	if (file == NULL || *file == '\0')
+		return 0;
+	snprintf(p->file, sizeof(p->file), "%s", file);
+	p->txn_pos = pos;
+	if (!p->need_initial)
+		return 0;
+	p->need_initial = false;
+	return write_initial(p, pos, err);
+}
+
+void pipeline_set_stream_crc(struct pipeline *p, bool crc32)
+{
+	decoder_set_stream_checksum(p->dc, crc32);
+}
+
+void pipeline_reconnected(struct pipeline *p)
+{
+	for (unsigned i = 0; i < p->n_workers; i++) {
+		struct item *it = calloc(1, sizeof(*it));
+
+		if (it == NULL)
+			continue; /* the job fails soon enough */
+		it->kind = IT_DISCARD;
+		push(p, i, it);
+		p->w[i].got_rows = false;
+	}
+}
+
+int pipeline_poll(struct pipeline *p, struct sl_err *err)
+{
+	double dt;
+
+	if (atomic_load(&p->failed))
+		return sl_err_set(err, SL_EFATAL, "%s", p->fail_msg);
+	if (p->file[0] && secs_since(&p->last_tick) >= 1.0) {
+		/* idle workers' checkpoints follow the stream: a marker at
+		 * the last transaction end goes to every worker holding no
+		 * row after it */
+		for (unsigned i = 0; i < p->n_workers; i++) {
+			struct item *m;
+
+			if (p->w[i].got_rows)
+				continue;
+			m = new_mark(p, p->txn_pos);
+			if (m == NULL)
+				return sl_err_set(err, SL_ENOMEM,
+				                  "out of memory");
+			push(p, i, m);
+		}
+		now_s(&p->last_tick);
+	}
+	dt = secs_since(&p->last_log);
+	if (dt >= 5.0) {
+		uint64_t out = 0;
+		size_t depth = 0;
+
+		for (unsigned i = 0; i < p->n_workers; i++) {
+			out += atomic_load(&p->w[i].rows_out);
+			depth += queue_len(&p->w[i].q);
+		}
+		logf_("progress: %s:%" PRIu64 " rows in %.0f/s, out %.0f/s, "
+		      "queued %zu%s",
+		      p->file, p->txn_pos,
+		      (double)(p->rows_in - p->last_rows_in) / dt,
+		      (double)(out - p->last_rows_out) / dt, depth,
+		      p->safe ? " (safe mode)" : "");
+		p->last_rows_in = p->rows_in;
+		p->last_rows_out = out;
+		now_s(&p->last_log);
+	}
+	return 0;
+}
+
+int pipeline_open(const struct job_config *cfg, struct pipeline **out,
+                  struct pipeline_resume *resume, struct sl_err *err)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+	int rc;
+
+	*out = NULL;
+	if (p == NULL)
+		return sl_err_set(err, SL_ENOMEM, "out of memory");
+	p->cfg = cfg;
+	p->n_workers = cfg->spec.workers ? cfg->spec.workers : 1;
+	p->batch = cfg->spec.batch ? cfg->spec.batch : 256;
+	pthread_mutex_init(&p->fail_mu, NULL);
+	now_s(&p->last_log);
+	now_s(&p->last_tick);
+	rc = open_target(cfg, 0, &p->t, err);
+	if (rc == 0) {
+		p->schema = schema_new(p->t);
+		p->dc = decoder_new();
+		p->w = calloc(p->n_workers, sizeof(*p->w));
+		if (!p->schema || !p->dc || !p->w)
+			rc = sl_err_set(err, SL_ENOMEM, "out of memory");
+	}
+	if (rc == 0)
+		rc = meta_setup(p, resume, err);
+	for (unsigned i = 0; rc == 0 && i < p->n_workers; i++) {
+		struct worker *w = &p->w[i];
+
+		w->p = p;
+		w->id = i;
+		sbuf_init(&w->sql);
+		sqlgen_compactor_init(&w->comp);
+		rc = queue_init(&w->q, QUEUE_CAP);
+		if (rc == 0)
+			rc = open_target(cfg, i, &w->t, err);
+		if (rc == 0 && pthread_create(&w->th, NULL, worker_main, w))
+			rc = sl_err_set(err, SL_ENOMEM, "cannot start worker");
+		if (rc != 0) {
+			atomic_store(&p->stop, true);
+			atomic_store(&p->failed, true);
+			for (unsigned j = 0; j < i; j++)
+				pthread_join(p->w[j].th, NULL);
+			p->n_workers = i; /* what pipeline_close frees */
+			if (w->t)
+				target_close(w->t);
+			queue_deinit(&w->q);
+			sbuf_deinit(&w->sql);
+			sqlgen_compactor_deinit(&w->comp);
+			break;
+		}
+	}
+	if (rc != 0) {
+		struct sl_err ignore;
+
+		atomic_store(&p->failed, true);
+		if (p->w)
+			for (unsigned i = 0; i < p->n_workers; i++)
+				p->w[i].th = 0;
+		pipeline_close(p, &ignore);
+		return rc;
+	}
+	logf_("job %s: %u workers, batch %u%s", cfg->name, p->n_workers,
+	      p->batch,
+	      resume->have ? ", resuming from the oldest checkpoint" : "");
+	if (p->safe)
+		logf_("safe mode until %s:%" PRIu64, p->safe_file, p->safe_pos);
+	*out = p;
+	return 0;
+}
+
+int pipeline_close(struct pipeline *p, struct sl_err *err)
+{
+	int rc = 0;
+
+	if (p == NULL)
+		return 0;
+	if (p->w && !atomic_load(&p->failed)) {
+		pipeline_reconnected(p); /* drop a partial transaction */
+		barrier(p);
+	}
+	atomic_store(&p->stop, true);
+	for (unsigned i = 0; p->w && i < p->n_workers; i++) {
+		struct worker *w = &p->w[i];
+		void *it;
+
+		if (w->th)
+			pthread_join(w->th, NULL);
+		while ((it = queue_pop(&w->q)) != NULL)
+			free(it);
+		queue_deinit(&w->q);
+		if (w->t)
+			target_close(w->t);
+		free(w->pend);
+		free(w->ch);
+		free(w->seen);
+		sbuf_deinit(&w->sql);
+		sqlgen_compactor_deinit(&w->comp);
+	}
+	if (atomic_load(&p->failed) && p->fail_msg[0])
+		rc = sl_err_set(err, SL_EFATAL, "%s", p->fail_msg);
+	while (p->tables) {
+		struct ptable *n = p->tables->next;
+
+		if (p->tables->names)
+			for (uint32_t i = 0; i < p->tables->tm->n_cols; i++)
+				free((void *)p->tables->names[i].p);
+		ptable_free(p->tables);
+		p->tables = n;
+	}
+	free(p->ids);
+	free(p->w);
+	schema_free(p->schema);
+	decoder_free(p->dc);
+	if (p->t)
+		target_close(p->t);
+	pthread_mutex_destroy(&p->fail_mu);
+	free(p);
+	return rc;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * apply/pipeline.h: the dispatcher and the worker pool of `sluice run`
+ * (DESIGN.md 1).  The caller owns the binlog stream (io/ is not ours to
+ * see) and hands every event to pipeline_event on one thread; the
+ * pipeline decodes it, routes each row change by its key to one of N
+ * workers (SPSC rings), each worker applies batches on its own target
+ * connection together with its checkpoint row in
+ * `<meta-database>`.`checkpoint`, in one target transaction.
+ *
+ * Checkpoints and restart: a worker commits row changes only up to the
+ * last transaction end it has seen (a commit marker), so its checkpoint
+ * row says exactly "everything this worker got before this position is
+ * applied, nothing after".  A restart resumes at the OLDEST worker
+ * checkpoint and runs in safe mode (REPLACE for inserts, upserts for
+ * updates, DELETE is idempotent) for every transaction that starts before
+ * the NEWEST one: replaying what some workers already applied changes
+ * nothing.  A DDL drains every worker (barrier), runs alone on the
+ * dispatcher's connection, and the schema cache is dropped; in safe mode
+ * "already exists / does not exist" errors of a replayed DDL are ignored.
+ *
+ * A key-changing UPDATE whose old and new keys map to different workers
+ * is sent as a DELETE of the old key to the old key's worker and an
+ * INSERT of the new image to the new key's worker: each key keeps its
+ * causal order and no worker ever commits past a commit marker.
+ */
+#ifndef SL_APPLY_PIPELINE_H
+#define SL_APPLY_PIPELINE_H
+
+#include "core/config.h"
+#include "core/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pipeline;
+
+/* Where the stream should start: from the job's start (have == false) or
+ * from file/pos of the oldest checkpoint (safe mode until the newest). */
+struct pipeline_resume {
+	bool have;
+	char file[256];
+	uint64_t pos;
+	char gtid[256];
+};
+
+/* Connects the dispatcher's target connection, creates the meta database
+ * and table when missing, reads the job's checkpoints, starts the
+ * workers (each with its own connection).  cfg must outlive p. */
+int pipeline_open(const struct job_config *cfg, struct pipeline **out,
+                  struct pipeline_resume *resume, struct sl_err *err);
+
+/* Where the stream starts (once it is open): the first checkpoint of
+ * every worker when the job has none yet. */
+int pipeline_start_at(struct pipeline *p, const char *file, uint64_t pos,
+                      struct sl_err *err);
+
+/* Tells the decoder whether the stream's events carry CRC32. */
+void pipeline_set_stream_crc(struct pipeline *p, bool crc32);
+
+/* One source event (header..checksum) at offset at of its file.  Returns
+ * 0, or a negative code with err set: the job fails. */
+int pipeline_event(struct pipeline *p, const uint8_t *ev, size_t len,
+                   uint64_t at, struct sl_err *err);
+
+/* The stream reconnected: drop the partial transaction. */
+void pipeline_reconnected(struct pipeline *p);
+
+/* Logs a progress line when ~5 s have passed; returns a negative code
+ * with err set when a worker has failed. */
+int pipeline_poll(struct pipeline *p, struct sl_err *err);
+
+/* Stops: drops any partial transaction, lets the workers commit what
+ * they hold, joins them, frees p.  Returns 0, or negative with err set
+ * when a worker failed. */
+int pipeline_close(struct pipeline *p, struct sl_err *err);
+
+#endif
