@@ -3,7 +3,7 @@
  * io/binlog_stream.c: the replication stream (see binlog_stream.h).
  * The stream reads only what it needs from each event header to keep its
  * resume point: ROTATE (file), MariaDB/MySQL GTID (the transaction's
- * GTID), XID / XA_PREPARE / a QUERY that is not BEGIN (the end of a
+ * GTID), XID, COMMIT/ROLLBACK or a statement outside BEGIN (the end of a
  * transaction: its log_pos becomes the resume position and its GTID joins
  * the resume set).  Decoding proper is core/decode.c's job.
  */
@@ -29,6 +29,7 @@ struct binlog_stream {
 	bool crc;      /* events end with a CRC32 */
 	bool use_gtid; /* resume by GTID (set once GTIDs were seen/given) */
 	bool in_txn;
+	bool began; /* inside BEGIN … COMMIT */
 	bool ended;
 	char file[256]; /* resume point: after the last whole transaction */
 	uint64_t pos;
@@ -266,6 +267,7 @@ static int start(struct binlog_stream *s, bool first, struct sl_err *err)
 		                       err);
 	sbuf_deinit(&cmd);
 	s->in_txn = false;
+	s->began = false;
 	s->have_pending = false;
 	return rc;
 }
@@ -305,17 +307,30 @@ void stream_close(struct binlog_stream *s)
 	sl_free(s);
 }
 
-/* True when the QUERY event body is BEGIN (a transaction start). */
-static bool query_is_begin(const struct binlog_stream *s, const uint8_t *ev,
-                           size_t len)
+/* The statement text of a QUERY event, or false if malformed. */
+static bool query_text(const struct binlog_stream *s, const uint8_t *ev,
+                       size_t len, const char **q, size_t *qlen)
 {
 	const uint8_t *b = ev + EVENT_HEADER_LEN;
-	size_t n = len - EVENT_HEADER_LEN - (s->crc ? 4 : 0), off;
+	size_t n, off;
 
-	if (len < EVENT_HEADER_LEN + (s->crc ? 4 : 0) || n < 13)
+	if (len < EVENT_HEADER_LEN + (s->crc ? 4u : 0u) + 13)
 		return false;
+	n = len - EVENT_HEADER_LEN - (s->crc ? 4 : 0);
 	off = 13 + (size_t)get_u16le(b + 11) + b[8] + 1;
-	return off <= n && n - off == 5 && memcmp(b + off, "BEGIN", 5) == 0;
+	if (off > n)
+		return false;
+	*q = (const char *)b + off;
+	*qlen = n - off;
+	return true;
+}
+
+static bool starts_with(const char *q, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+
+	return n >= w && strncasecmp(q, word, w) == 0 &&
+	       (n == w || q[w] == ' ' || q[w] == '\t' || q[w] == '\n');
 }
 
 static void end_of_txn(struct binlog_stream *s, uint32_t log_pos)
@@ -330,6 +345,7 @@ static void end_of_txn(struct binlog_stream *s, uint32_t log_pos)
 		(void)gtid_set_add(s->done, &s->pending, NULL);
 	s->have_pending = false;
 	s->in_txn = false;
+	s->began = false;
 }
 
 /* Updates the resume point from one event. */
@@ -374,14 +390,32 @@ static void track(struct binlog_stream *s, const uint8_t *ev, size_t len)
 			s->in_txn = true;
 		}
 		break;
-	case EVENT_XID:
-	case EVENT_XA_PREPARE: end_of_txn(s, log_pos); break;
-	case EVENT_QUERY:
-		if (query_is_begin(s, ev, len))
+	case EVENT_XID: end_of_txn(s, log_pos); break;
+	case EVENT_QUERY: {
+		/* The same boundaries the pipeline uses: BEGIN and XA START
+		 * open a transaction; SAVEPOINT, ROLLBACK TO and the XA
+		 * statements are inside one; COMMIT or ROLLBACK close it;
+		 * any other statement outside one (DDL) is one by itself.
+		 * XA PREPARE is not an end: the rows wait for the next. */
+		const char *q;
+		size_t n;
+
+		if (!query_text(s, ev, len, &q, &n))
+			break;
+		if (starts_with(q, n, "BEGIN")) {
+			s->began = true;
 			s->in_txn = true;
-		else
+		} else if (starts_with(q, n, "XA") ||
+		           starts_with(q, n, "SAVEPOINT") ||
+		           (starts_with(q, n, "ROLLBACK") && n > 8 &&
+		            strncasecmp(q + 9, "TO", 2) == 0)) {
+			s->in_txn = true;
+		} else if (!s->began || starts_with(q, n, "COMMIT") ||
+		           starts_with(q, n, "ROLLBACK")) {
 			end_of_txn(s, log_pos);
+		}
 		break;
+	}
 	case EVENT_HEARTBEAT:
 	case EVENT_HEARTBEAT_V2: s->heartbeats++; break;
 	default:

@@ -6,7 +6,8 @@
  * position or a MariaDB GTID position, COM_BINLOG_DUMP_GTID from a MySQL
  * GTID set; then one event at a time, as slices of the receive buffer,
  * ready for core/decode.c.  The stream tracks transaction boundaries
- * (XID, or a non-BEGIN QUERY) and, after any connection loss, reconnects
+ * (XID, COMMIT/ROLLBACK, or a statement outside BEGIN) and, after any
+ * connection loss, reconnects
  * with capped exponential backoff and resumes at the last boundary it
  * delivered, so the consumer drops the partial transaction it holds
  * (STREAM_RECONNECTED tells it) and nothing is skipped or repeated.

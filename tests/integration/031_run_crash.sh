@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# 031_run_crash: crash safety of `sluice run`.  While sysbench
+# oltp_write_only and oltp_insert write the source (rate-limited, for
+# ~LOAD_S seconds), sluice is started and killed with SIGKILL at a random
+# moment (0.3-2.5 s after its start) at least KILLS times, restarted each
+# time.  No run may stop on its own, and none may log a duplicate key
+# (1062 / "Duplicate").  After the load ends sluice runs once more until
+# every checkpoint reaches the source's end, is stopped with SIGTERM (exit
+# 0) and every table must be identical: CHECKSUM TABLE and a full,
+# primary-key ordered row dump.
+#
+# Env: SLUICE, SL_TMP, SL_KEEP=1, SL_RUN_WAIT, SL_CRASH_KILLS (20),
+# SL_CRASH_LOAD_S (40).
+set -euo pipefail
+
+T=031_run_crash
+JOB=t031
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR/../lib source=run_common.sh
+. "$here/../lib/run_common.sh"
+command -v sysbench >/dev/null || fail "sysbench not installed"
+KILLS=${SL_CRASH_KILLS:-20}
+LOAD_S=${SL_CRASH_LOAD_S:-40}
+tables=4 table_size=2000
+
+mdb_start_source src "$(mdb_free_port 23800)" --binlog-row-metadata=FULL
+mdb_start tgt "$(mdb_free_port 23900)"
+
+sb() { # sb SCRIPT sysbench-args…
+	local script=$1
+	shift
+	sysbench "/usr/share/sysbench/$script.lua" --db-driver=mysql \
+		--mysql-socket="$(mdb_sock src)" --mysql-user=root --mysql-db=sb \
+		--tables="$tables" --table-size="$table_size" "$@"
+}
+
+echo "$T: preparing sb on the source, copying it to the target"
+mdb_sql src "CREATE DATABASE sb"
+sb oltp_insert prepare >"$work/prepare.log" 2>&1 || {
+	cat "$work/prepare.log" >&2
+	fail "sysbench prepare failed"
+}
+mdb_sql tgt "CREATE DATABASE sb"
+mariadb-dump --no-defaults --protocol=socket --socket="$(mdb_sock src)" -uroot \
+	--skip-add-locks --single-transaction sb >"$work/sb.sql"
+mdb_client tgt sb <"$work/sb.sql"
+
+cat >"$work/job.yaml" <<EOT
+name: $JOB
+source: { host: 127.0.0.1, port: $(mdb_port src), user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
+target: { hosts: ["127.0.0.1:$(mdb_port tgt)"], user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
+start: { mode: now }
+objects: { include: ["sb.*"] }
+spec: { workers: 4, batch: 200 }
+meta-database: sluice_meta
+EOT
+
+# No run may have hit a duplicate key (the replay after a crash must be
+# idempotent), nor failed in any other way.
+check_log() { # check_log RUN
+	local f=$work/sluice-$1.err
+	if grep -qE 'Duplicate|1062|conflict error|duplicate key' "$f"; then
+		grep -E 'Duplicate|1062|conflict error|duplicate key' "$f" | head -n 3 >&2
+		fail "run $1 met a duplicate key"
+	fi
+	if grep -qiE 'error applying|fatal' "$f"; then
+		grep -iE 'error applying|fatal' "$f" | head -n 3 >&2
+		fail "run $1 logged a failure"
+	fi
+}
+
+# The first run records the checkpoints ("start: now") before any load,
+# so that every later run resumes.
+echo "$T: run 1 (start now, 4 workers)"
+start_sluice
+((LOAD_S > 0)) || fail "SL_CRASH_LOAD_S must be > 0"
+lpids=()
+for s in oltp_write_only oltp_insert; do
+	sb "$s" --threads=2 --time="$LOAD_S" --events=0 --rate=150 \
+		--rand-seed=$RANDOM run >>"$work/sysbench-$s.log" 2>&1 &
+	lpids+=($!)
+done
+load_running() {
+	local p
+	for p in "${lpids[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done
+	return 1
+}
+
+kills=0
+while ((kills < KILLS)) || load_running; do
+	if ((kills > 0)); then
+		start_sluice --no-wait
+	fi
+	# 0.3 .. 2.5 s
+	ms=$((300 + RANDOM % 2201))
+	sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+	if ! kill -0 "$spid" 2>/dev/null; then
+		rc=0
+		wait "$spid" || rc=$?
+		spid=
+		check_log "$run_no"
+		fail "run $run_no exited by itself (status $rc) before the kill: $(tail -n 3 "$work/sluice-$run_no.err")"
+	fi
+	kill -KILL "$spid"
+	wait "$spid" 2>/dev/null || true
+	spid=
+	check_log "$run_no"
+	kills=$((kills + 1))
+	((kills % 5 == 0)) && echo "$T: $kills kills ($(grep -c 'safe mode until' "$work"/sluice-*.err | awk -F: '{s+=$2} END {print s+0}') safe-mode replays so far)"
+	((kills < 200)) || fail "the load never ended"
+done
+for p in "${lpids[@]}"; do
+	wait "$p" || {
+		tail -n 20 "$work"/sysbench-*.log >&2
+		fail "sysbench failed"
+	}
+done
+echo "$T: $kills SIGKILLs done, load over ($(grep -hE '^ *(transactions|queries):' "$work"/sysbench-*.log | tr -s ' ' | tr '\n' ';'))"
+
+echo "$T: final run (resume, catch up, SIGTERM)"
+start_sluice
+grep -q 'resuming at' "$work/sluice-$run_no.err" || fail "the final run did not resume from checkpoints"
+caught_up
+stop_sluice
+check_log "$run_no"
+compare "after $kills crashes" sb $(seq -f 'sbtest%g' 1 "$tables")
+echo "$T: PASS"

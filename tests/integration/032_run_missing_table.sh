@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# 032_run_missing_table: `sluice run` failures that the operator fixes and
+# resumes from.
+#  1. Missing target table: the source has db.a and db.b, the target only
+#     db.a.  Writing both makes sluice exit 1 with one line naming `db`.`b`
+#     and saying to create it; after CREATE TABLE db.b on the target (same
+#     definition, empty) the same job resumes and ends identical.
+#  2. Conflicting pre-existing row: the target already holds a row of db.a
+#     that the source then inserts with other values.  sluice must exit 1
+#     with a message naming the table, the key and the binlog position;
+#     with `on-conflict: replace` added to the job, resuming ends identical.
+#
+# Env: SLUICE, SL_TMP, SL_KEEP=1, SL_RUN_WAIT.
+set -euo pipefail
+
+T=032_run_missing_table
+JOB=t032
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR/../lib source=run_common.sh
+. "$here/../lib/run_common.sh"
+
+mdb_start_source src "$(mdb_free_port 24000)" --binlog-row-metadata=FULL
+mdb_start tgt "$(mdb_free_port 24100)"
+
+ddl_a="CREATE TABLE db.a (id INT PRIMARY KEY, v VARCHAR(20), n INT)"
+ddl_b="CREATE TABLE db.b (id INT PRIMARY KEY, w VARCHAR(20))"
+mdb_sql src "CREATE DATABASE db; $ddl_a; $ddl_b; INSERT INTO db.a VALUES (1, 'one', 1)"
+mdb_sql tgt "CREATE DATABASE db; $ddl_a; INSERT INTO db.a VALUES (1, 'one', 1)"
+
+write_job() { # write_job [EXTRA-LINE]
+	cat >"$work/job.yaml" <<EOT
+name: $JOB
+source: { host: 127.0.0.1, port: $(mdb_port src), user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
+target: { hosts: ["127.0.0.1:$(mdb_port tgt)"], user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
+start: { mode: now }
+objects: { include: ["db.*"] }
+spec: { workers: 2, batch: 50 }
+meta-database: sluice_meta
+${1:-}
+EOT
+}
+write_job
+
+echo "$T: part 1: db.b missing on the target"
+start_sluice
+mdb_sql src "INSERT INTO db.a VALUES (2, 'two', 2), (3, 'three', 3);
+	INSERT INTO db.b VALUES (1, 'b-one'), (2, 'b-two');
+	UPDATE db.a SET n = n + 10;
+	INSERT INTO db.b VALUES (3, 'b-three');
+	DELETE FROM db.b WHERE id = 2"
+wait_exit 30
+f=$work/sluice-$run_no.err
+((rc == 1)) || fail "sluice exited $rc on a missing target table, not 1: $(tail -n 3 "$f")"
+# shellcheck disable=SC2016 # backquotes are literal
+pat='`db`\.`b`.*create it'
+n=$(grep -c "$pat" "$f" || true)
+((n == 1)) || {
+	cat "$f" >&2
+	fail "expected exactly one line naming \`db\`.\`b\` and saying to create it, got $n"
+}
+echo "$T: part 1: exit 1 with: $(grep "$pat" "$f")"
+
+mdb_sql tgt "$ddl_b"
+start_sluice
+grep -q 'resuming at' "$work/sluice-$run_no.err" || fail "the job did not resume from its checkpoints"
+mdb_sql src "INSERT INTO db.b VALUES (4, 'b-four')"
+caught_up
+stop_sluice
+compare "part 1 resumed" db a b
+
+echo "$T: part 2: a conflicting pre-existing row on the target"
+mdb_sql tgt "INSERT INTO db.a VALUES (100, 'target', -1)"
+start_sluice
+mdb_sql src "INSERT INTO db.a VALUES (99, 'before', 0);
+	INSERT INTO db.a VALUES (100, 'source', 100);
+	INSERT INTO db.b VALUES (100, 'b-100')"
+wait_exit 30
+f=$work/sluice-$run_no.err
+((rc == 1)) || fail "sluice exited $rc on a conflicting row, not 1: $(tail -n 3 "$f")"
+line=$(grep -iE 'duplicate|conflict' "$f" | tail -n 1 || true)
+[[ -n $line ]] || {
+	cat "$f" >&2
+	fail "no conflict message"
+}
+echo "$T: part 2: exit 1 with: $line"
+bad=
+[[ $line =~ \`?db\`?\.\`?a\`? ]] || bad+=" table(db.a)"
+[[ $line == *"'100'"* ]] || bad+=" key('100')"
+[[ $line =~ [A-Za-z0-9_.-]+\.[0-9]{6}:[0-9]+ ]] || bad+=" position(file:pos)"
+conflict_bad=$bad
+
+write_job "on-conflict: replace"
+start_sluice
+grep -q 'resuming at' "$work/sluice-$run_no.err" || fail "the job did not resume from its checkpoints"
+caught_up
+stop_sluice
+grep -q 'applying the batch again with REPLACE' "$work/sluice-$run_no.err" ||
+	echo "$T: note: no 'again with REPLACE' line in the resumed run"
+compare "part 2 resumed with replace" db a b
+[[ -z $conflict_bad ]] || fail "the conflict message lacks:$conflict_bad: $line"
+echo "$T: PASS"

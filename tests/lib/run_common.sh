@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
+# tests/lib/run_common.sh: shared setup for the `sluice run` integration
+# tests (031, 032).  Source it after setting T (test name) and JOB (the
+# job's name); it sources mariadb.sh, sets `work`, `SLUICE`, the cleanup
+# trap, and defines:
+#   fail MSG…             print "$T: FAIL: MSG" and exit 1
+#   start_sluice [--no-wait]  run `sluice run $work/job.yaml` in the
+#                         background (pid in $spid, stderr in
+#                         $work/sluice-$run_no.err); without --no-wait, waits
+#                         for "starting at|resuming at"
+#   stop_sluice           SIGTERM, must exit 0
+#   wait_exit SECS        waits for sluice to exit on its own; sets $rc
+#   caught_up             waits until the oldest checkpoint of the job
+#                         reaches the source's SHOW MASTER STATUS
+#   compare LABEL DB T…   CHECKSUM TABLE of every table equal, and the
+#                         rows (mariadb-dump --order-by-primary) identical
+# Env: SLUICE, SL_TMP, SL_KEEP=1, SL_RUN_WAIT (catch-up timeout, s).
+
+_rc_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=mariadb.sh
+. "$_rc_here/mariadb.sh"
+SLUICE=${SLUICE:-$(cd "$_rc_here/../.." && pwd)/build/sluice}
+WAIT_S=${SL_RUN_WAIT:-90}
+
+fail() {
+	printf '%s: FAIL: %s\n' "$T" "$*" >&2
+	exit 1
+}
+[[ -x $SLUICE ]] || fail "sluice binary not found at $SLUICE"
+command -v mariadb-dump >/dev/null || fail "mariadb-dump not installed"
+
+work=$(mktemp -d "${SL_TMP:-/tmp}/sluice-$T-XXXX")
+export TMPDIR=$work
+spid=
+run_no=0
+_rc_cleanup() {
+	if [[ -n $spid ]]; then
+		kill -TERM "$spid" 2>/dev/null || true
+	fi
+	if [[ ${MDB_EXIT_STATUS:-0} != 0 || ${SL_KEEP:-0} == 1 ]]; then
+		printf '%s: outputs kept in %s\n' "$T" "$work" >&2
+		local f
+		for f in "$work"/sluice-*.err; do
+			[[ -f $f ]] && { echo "--- $f"; tail -n 15 "$f"; } >&2
+		done
+	else
+		rm -rf "$work"
+	fi
+}
+mdb_trap _rc_cleanup
+
+# shellcheck disable=SC2120 # --no-wait is optional
+start_sluice() {
+	run_no=$((run_no + 1))
+	"$SLUICE" run "$work/job.yaml" 2>"$work/sluice-$run_no.err" &
+	spid=$!
+	[[ ${1:-} == --no-wait ]] && return 0
+	local deadline=$((SECONDS + 30))
+	while ! grep -qE 'starting at|resuming at' "$work/sluice-$run_no.err" 2>/dev/null; do
+		kill -0 "$spid" 2>/dev/null || fail "sluice exited at start: $(tail -n 5 "$work/sluice-$run_no.err")"
+		((SECONDS < deadline)) || fail "sluice not started 30 s after start"
+		sleep 0.1
+	done
+}
+stop_sluice() {
+	local rc=0
+	kill -TERM "$spid"
+	wait "$spid" || rc=$?
+	spid=
+	((rc == 0)) || fail "sluice exited $rc on SIGTERM: $(tail -n 5 "$work/sluice-$run_no.err")"
+}
+wait_exit() { # wait_exit SECS: sluice must exit on its own; sets rc
+	local deadline=$((SECONDS + $1))
+	while kill -0 "$spid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+	kill -0 "$spid" 2>/dev/null && fail "sluice still running $1 s later: $(tail -n 3 "$work/sluice-$run_no.err")"
+	rc=0
+	wait "$spid" || rc=$?
+	spid=
+}
+caught_up() {
+	local deadline=$((SECONDS + WAIT_S)) want got
+	want=$(mdb_sql src "SHOW MASTER STATUS" | awk -F'\t' '{print $1 "\t" $2}')
+	while :; do
+		[[ -n $spid ]] && ! kill -0 "$spid" 2>/dev/null &&
+			fail "sluice died: $(tail -n 5 "$work/sluice-$run_no.err")"
+		got=$(mdb_sql tgt "SELECT file, pos FROM sluice_meta.checkpoint WHERE job='$JOB' ORDER BY file, pos LIMIT 1")
+		[[ $got == "$want" ]] && return 0
+		((SECONDS < deadline)) || fail "not caught up after $WAIT_S s: checkpoint '$got', source '$want'"
+		sleep 0.3
+	done
+}
+_rc_dump() { # _rc_dump SERVER DB TABLE…
+	mariadb-dump --no-defaults --protocol=socket --socket="$(mdb_sock "$1")" -uroot \
+		--compact --skip-extended-insert --order-by-primary --no-create-info \
+		--skip-add-locks --single-transaction "${@:2}"
+}
+compare() { # compare LABEL DB TABLE…
+	local label=$1 db=$2 t a b bad=0
+	shift 2
+	for t in "$@"; do
+		a=$(mdb_sql src "CHECKSUM TABLE \`$db\`.\`$t\`" | cut -f2)
+		b=$(mdb_sql tgt "CHECKSUM TABLE \`$db\`.\`$t\`" | cut -f2)
+		if [[ $a != "$b" ]]; then
+			printf '%s: %s: %s.%s differs: source %s target %s\n' "$T" "$label" "$db" "$t" "$a" "$b" >&2
+			bad=1
+		fi
+	done
+	((bad == 0)) || fail "$label: checksums differ"
+	_rc_dump src "$db" "$@" >"$work/dump-src.sql"
+	_rc_dump tgt "$db" "$@" >"$work/dump-tgt.sql"
+	if ! diff -q "$work/dump-src.sql" "$work/dump-tgt.sql" >/dev/null; then
+		diff "$work/dump-src.sql" "$work/dump-tgt.sql" | head -n 10 >&2
+		fail "$label: rows differ (dumps in $work)"
+	fi
+	echo "$T: $label: checksums and rows of $# tables equal ($(wc -l <"$work/dump-src.sql") rows)"
+}
