@@ -544,19 +544,9 @@ static int decode_remote(const char *job, const struct opts *op, struct sbuf *o,
 
 	if (cfg == NULL)
 		return 2;
-	memset(&so, 0, sizeof(so));
-	job_source_opts(cfg, &so.conn);
-	so.server_id =
-	    op->server_id
-	        ? op->server_id
-	        : (cfg->source.server_id ? cfg->source.server_id : 4242);
-	so.start = cfg->start.mode == CONFIG_START_GTID ? STREAM_START_GTID
-	           : cfg->start.mode == CONFIG_START_POSITION
-	               ? STREAM_START_POSITION
-	               : STREAM_START_NOW;
-	so.file = cfg->start.file;
-	so.position = cfg->start.position;
-	so.gtid = cfg->start.gtid;
+	job_stream_opts(cfg, &so);
+	if (op->server_id)
+		so.server_id = op->server_id;
 	so.non_block = op->to_end;
 	so.heartbeat_ms = op->heartbeat_ms;
 	sl_err_clear(&err);

@@ -64,22 +64,12 @@ int cmd_run(int argc, char **argv)
 		job_config_free(cfg);
 		return 1;
 	}
-	memset(&so, 0, sizeof(so));
-	job_source_opts(cfg, &so.conn);
-	so.server_id = cfg->source.server_id ? cfg->source.server_id : 4242;
+	job_stream_opts(cfg, &so);
 	if (r.have) {
 		so.start = STREAM_START_POSITION;
 		so.file = r.file;
 		so.position = r.pos;
-	} else {
-		so.start = cfg->start.mode == CONFIG_START_GTID
-		               ? STREAM_START_GTID
-		           : cfg->start.mode == CONFIG_START_POSITION
-		               ? STREAM_START_POSITION
-		               : STREAM_START_NOW;
-		so.file = cfg->start.file;
-		so.position = cfg->start.position;
-		so.gtid = cfg->start.gtid;
+		so.gtid = NULL;
 	}
 	rc = stream_open(&so, &s, &err);
 	if (rc != 0)

@@ -51,3 +51,18 @@ void job_source_opts(const struct job_config *cfg, struct conn_opts *o)
 	o->tls.cert = cfg->source.tls.cert;
 	o->tls.key = cfg->source.tls.key;
 }
+
+void job_stream_opts(const struct job_config *cfg, struct stream_opts *so)
+{
+	memset(so, 0, sizeof(*so));
+	job_source_opts(cfg, &so->conn);
+	so->server_id = cfg->source.server_id ? cfg->source.server_id : 4242;
+	switch (cfg->start.mode) {
+	case CONFIG_START_GTID: so->start = STREAM_START_GTID; break;
+	case CONFIG_START_POSITION: so->start = STREAM_START_POSITION; break;
+	default: so->start = STREAM_START_NOW; break;
+	}
+	so->file = cfg->start.file;
+	so->position = cfg->start.position;
+	so->gtid = cfg->start.gtid;
+}
