@@ -998,14 +998,20 @@ static bool is_ddl(const char *q, size_t len)
 	      word_is(s, (size_t)(end - s), "RENAME") ||
 	      word_is(s, (size_t)(end - s), "TRUNCATE")))
 		return false;
-	while (s < end && *s != ' ')
-		s++;
-	while (s < end && *s == ' ')
-		s++;
+	for (int words = 0; words < 3; words++) {
+		/* Look at the object kind, past "OR REPLACE" (MariaDB's
+		 * CREATE OR REPLACE TABLE is DDL to replay). */
+		while (s < end && *s != ' ')
+			s++;
+		while (s < end && *s == ' ')
+			s++;
+		if (!word_is(s, (size_t)(end - s), "OR") &&
+		    !word_is(s, (size_t)(end - s), "REPLACE"))
+			break;
+	}
 	return !(word_is(s, (size_t)(end - s), "USER") ||
 	         word_is(s, (size_t)(end - s), "ROLE") ||
-	         word_is(s, (size_t)(end - s), "SERVER") ||
-	         word_is(s, (size_t)(end - s), "OR"));
+	         word_is(s, (size_t)(end - s), "SERVER"));
 }
 
 /* Errors a replayed DDL may meet in safe mode. */

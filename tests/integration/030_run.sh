@@ -152,7 +152,8 @@ mdb_sql src "
 	UPDATE sb.sbtest3 SET id = 1 WHERE id = 2;
 	UPDATE sb.sbtest3 SET id = 2 WHERE id = 0; COMMIT;
 	CREATE TABLE sb.nokey (a INT, b VARCHAR(20));
-	INSERT INTO sb.nokey VALUES (1, 'x'), (2, 'y'), (2, 'y'), (3, NULL);
+	CREATE OR REPLACE TABLE sb.nokey (a INT, b VARCHAR(20), c INT);
+	INSERT INTO sb.nokey (a, b) VALUES (1, 'x'), (2, 'y'), (2, 'y'), (3, NULL);
 	DELETE FROM sb.nokey WHERE a = 1;
 	UPDATE sb.nokey SET b = 'z' WHERE a = 3;"
 caught_up
