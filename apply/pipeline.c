@@ -16,6 +16,7 @@
 #include "core/queue.h"
 #include "core/route.h"
 #include "core/sbuf.h"
+#include "core/stmt.h"
 #include "core/tablemap.h"
 
 #include <fnmatch.h>
@@ -975,45 +976,6 @@ static int on_row(struct pipeline *p, const struct row_change *row,
 	return send_row(p, tb, row->op, row->before, row->after, wa, err);
 }
 
-static bool word_is(const char *s, size_t len, const char *w)
-{
-	size_t n = strlen(w);
-
-	return len >= n && strncasecmp(s, w, n) == 0 &&
-	       (len == n || !((s[n] >= 'A' && s[n] <= 'Z') ||
-	                      (s[n] >= 'a' && s[n] <= 'z') || s[n] == '_'));
-}
-
-/* The DDL we replay: CREATE/ALTER/DROP/RENAME/TRUNCATE, not of users,
- * roles or servers. */
-static bool is_ddl(const char *q, size_t len)
-{
-	const char *s = q, *end = q + len;
-
-	while (s < end && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '('))
-		s++;
-	if (!(word_is(s, (size_t)(end - s), "CREATE") ||
-	      word_is(s, (size_t)(end - s), "ALTER") ||
-	      word_is(s, (size_t)(end - s), "DROP") ||
-	      word_is(s, (size_t)(end - s), "RENAME") ||
-	      word_is(s, (size_t)(end - s), "TRUNCATE")))
-		return false;
-	for (int words = 0; words < 3; words++) {
-		/* Look at the object kind, past "OR REPLACE" (MariaDB's
-		 * CREATE OR REPLACE TABLE is DDL to replay). */
-		while (s < end && *s != ' ')
-			s++;
-		while (s < end && *s == ' ')
-			s++;
-		if (!word_is(s, (size_t)(end - s), "OR") &&
-		    !word_is(s, (size_t)(end - s), "REPLACE"))
-			break;
-	}
-	return !(word_is(s, (size_t)(end - s), "USER") ||
-	         word_is(s, (size_t)(end - s), "ROLE") ||
-	         word_is(s, (size_t)(end - s), "SERVER"));
-}
-
 /* Errors a replayed DDL may meet in safe mode. */
 static bool ddl_replay_error(unsigned e)
 {
@@ -1126,16 +1088,12 @@ int pipeline_event(struct pipeline *p, const uint8_t *evb, size_t len,
 		case DEC_QUERY: {
 			const struct dec_str *q = &ev->u.query.query;
 
-			if (word_is(q->p, q->len, "BEGIN") ||
-			    word_is(q->p, q->len, "XA") ||
-			    word_is(q->p, q->len, "SAVEPOINT"))
-				break;
-			if (word_is(q->p, q->len, "COMMIT"))
-				rc = txn_end(p, end, false, err);
-			else if (is_ddl(q->p, q->len))
-				rc = on_ddl(p, ev, end, err);
-			else
-				rc = txn_end(p, end, false, err);
+			switch (stmt_classify(q->p, q->len)) {
+			case STMT_BEGIN:
+			case STMT_INSIDE: break;
+			case STMT_DDL: rc = on_ddl(p, ev, end, err); break;
+			default: rc = txn_end(p, end, false, err); break;
+			}
 			break;
 		}
 		default: break;

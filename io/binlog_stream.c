@@ -14,6 +14,7 @@
 #include "core/gtid.h"
 #include "core/mem.h"
 #include "core/sbuf.h"
+#include "core/stmt.h"
 #include "io/source.h"
 
 #include <stdio.h>
@@ -325,14 +326,6 @@ static bool query_text(const struct binlog_stream *s, const uint8_t *ev,
 	return true;
 }
 
-static bool starts_with(const char *q, size_t n, const char *word)
-{
-	size_t w = strlen(word);
-
-	return n >= w && strncasecmp(q, word, w) == 0 &&
-	       (n == w || q[w] == ' ' || q[w] == '\t' || q[w] == '\n');
-}
-
 static void end_of_txn(struct binlog_stream *s, uint32_t log_pos)
 {
 	if (log_pos != 0) {
@@ -402,17 +395,17 @@ static void track(struct binlog_stream *s, const uint8_t *ev, size_t len)
 
 		if (!query_text(s, ev, len, &q, &n))
 			break;
-		if (starts_with(q, n, "BEGIN")) {
+		switch (stmt_classify(q, n)) {
+		case STMT_BEGIN:
 			s->began = true;
 			s->in_txn = true;
-		} else if (starts_with(q, n, "XA") ||
-		           starts_with(q, n, "SAVEPOINT") ||
-		           (starts_with(q, n, "ROLLBACK") && n > 8 &&
-		            strncasecmp(q + 9, "TO", 2) == 0)) {
-			s->in_txn = true;
-		} else if (!s->began || starts_with(q, n, "COMMIT") ||
-		           starts_with(q, n, "ROLLBACK")) {
-			end_of_txn(s, log_pos);
+			break;
+		case STMT_INSIDE: s->in_txn = true; break;
+		case STMT_END: end_of_txn(s, log_pos); break;
+		default:
+			if (!s->began)
+				end_of_txn(s, log_pos);
+			break;
 		}
 		break;
 	}
