@@ -1284,6 +1284,15 @@ int pipeline_close(struct pipeline *p, struct sl_err *err)
 	}
 	if (atomic_load(&p->failed) && p->fail_msg[0])
 		rc = sl_err_set(err, SL_EFATAL, "%s", p->fail_msg);
+	if (p->w) {
+		uint64_t out = 0;
+
+		for (unsigned i = 0; i < p->n_workers; i++)
+			out += atomic_load(&p->w[i].rows_out);
+		logf_("%" PRIu64 " row changes read, %" PRIu64
+		      " applied; last transaction end %s:%" PRIu64,
+		      p->rows_in, out, p->file, p->txn_pos);
+	}
 	while (p->tables) {
 		struct ptable *n = p->tables->next;
 

@@ -29,7 +29,12 @@ static void on_signal(int sig)
 
 static void run_usage(FILE *out)
 {
-	fprintf(out, "usage: sluice run JOB.yaml\n");
+	fprintf(out, "usage: sluice run [--to-end] JOB.yaml\n"
+	             "  --to-end  stop once the source's binary log is "
+	             "applied (catch-up\n"
+	             "            runs and benchmarks); without it the job "
+	             "follows the source\n"
+	             "            until SIGTERM/SIGINT\n");
 }
 
 int cmd_run(int argc, char **argv)
@@ -41,8 +46,14 @@ int cmd_run(int argc, char **argv)
 	struct stream_opts so;
 	struct sigaction sa;
 	struct sl_err err;
+	bool to_end = false;
 	int rc;
 
+	if (argc == 3 && strcmp(argv[1], "--to-end") == 0) {
+		to_end = true;
+		argv++;
+		argc--;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
 		run_usage(stderr);
 		return 2;
@@ -65,6 +76,7 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	job_stream_opts(cfg, &so);
+	so.non_block = to_end;
 	if (r.have) {
 		so.start = STREAM_START_POSITION;
 		so.file = r.file;
