@@ -12,6 +12,7 @@
 #include "apply/sqlgen.h"
 #include "apply/target.h"
 #include "apply/tidb.h"
+#include "core/causality.h"
 #include "core/decode.h"
 #include "core/queue.h"
 #include "core/route.h"
@@ -51,6 +52,10 @@ struct ptable {
 	uint32_t *keys;
 	struct route_key rk;
 	uint64_t table_hash; /* routes tables without a key */
+	/* unique keys besides rk: rows go through the causality set and
+	 * are applied in source order (no compaction) */
+	uint32_t n_uk;
+	struct route_key *uk;
 };
 
 struct item {
@@ -60,6 +65,8 @@ struct item {
 	struct ptable *tb;
 	struct cell *before, *after;
 	/* IT_MARK */
+	bool dirty; /* a forced flush inside a transaction: commit the
+	             * rows held too, checkpoint flagged dirty at pos */
 	uint64_t pos;
 	char file[256];
 	char gtid[256];
@@ -84,6 +91,14 @@ struct worker {
 	size_t ch_cap;
 	struct ptable **seen; /* tables of the batch being applied */
 	size_t seen_cap;
+	const struct cell **run; /* ordered apply: one statement's images */
+	size_t run_cap;
+	/* the checkpoint found at start: a replay never writes one older
+	 * (the next restart would then skip rows this worker committed) */
+	char floor_file[256];
+	char floor_gtid[256];
+	uint64_t floor_pos;
+	bool floor_dirty;
 };
 
 struct pipeline {
@@ -114,6 +129,12 @@ struct pipeline {
 	char safe_file[256];
 	uint64_t safe_pos;
 	bool need_initial; /* write every worker's first checkpoint */
+	struct causality cz;
+	uint64_t *done;     /* snapshot of the workers' committed counts */
+	uint64_t n_flush;   /* causality conflicts (forced flushes) */
+	bool dirty_txn;     /* rows of the current transaction committed */
+	char ddl_file[256]; /* the last DDL begun before a restart */
+	uint64_t ddl_pos;
 	uint64_t rows_in, last_rows_in, last_rows_out;
 	struct timespec last_log;
 	struct timespec last_tick;
@@ -230,24 +251,26 @@ static int classify(const struct target *t)
 
 /* --- checkpoints ------------------------------------------------------ */
 
-static void checkpoint_sql(struct sbuf *b, const struct pipeline *p,
-                           unsigned worker, const char *file, uint64_t pos,
-                           const char *gtid, bool ignore)
+/* The checkpoint row of a worker.  dirty: committed through pos and
+ * part of the transaction after it. */
+static void checkpoint_sql(struct sbuf *b, const struct pipeline *p, int worker,
+                           const char *file, uint64_t pos, const char *gtid,
+                           bool dirty, bool ignore)
 {
 	sbuf_puts(b, ignore ? "INSERT IGNORE INTO " : "INSERT INTO ");
 	sqlgen_ident(b, p->cfg->meta_database, strlen(p->cfg->meta_database));
-	sbuf_puts(b, ".`checkpoint` (job,worker,file,pos,gtid,updated) "
+	sbuf_puts(b, ".`checkpoint` (job,worker,file,pos,gtid,dirty,updated) "
 	             "VALUES (");
 	sql_str(b, p->cfg->name);
-	sbuf_printf(b, ",%u,", worker);
+	sbuf_printf(b, ",%d,", worker);
 	sql_str(b, file);
 	sbuf_printf(b, ",%" PRIu64 ",", pos);
 	sql_str(b, gtid);
-	sbuf_puts(b, ",UTC_TIMESTAMP())");
+	sbuf_printf(b, ",%d,UTC_TIMESTAMP())", dirty ? 1 : 0);
 	if (!ignore)
 		sbuf_puts(b, " ON DUPLICATE KEY UPDATE file=VALUES(file),"
 		             "pos=VALUES(pos),gtid=VALUES(gtid),"
-		             "updated=VALUES(updated)");
+		             "dirty=VALUES(dirty),updated=VALUES(updated)");
 }
 
 static int meta_setup(struct pipeline *p, struct pipeline_resume *r,
@@ -269,12 +292,36 @@ static int meta_setup(struct pipeline *p, struct pipeline_resume *r,
 	sqlgen_ident(&b, meta, strlen(meta));
 	sbuf_puts(&b, ".`checkpoint` (job VARCHAR(64) NOT NULL, worker INT "
 	              "NOT NULL, file VARCHAR(255) NOT NULL, pos BIGINT NOT "
-	              "NULL, gtid TEXT, updated TIMESTAMP NULL, PRIMARY "
-	              "KEY(job, worker))");
+	              "NULL, gtid TEXT, dirty TINYINT NOT NULL DEFAULT 0, "
+	              "updated TIMESTAMP NULL, PRIMARY KEY(job, worker))");
 	if (rc == 0)
 		rc = exec_str(p->t, sbuf_cstr(&b), err);
 	sbuf_reset(&b);
-	sbuf_puts(&b, "SELECT worker, file, pos, gtid FROM ");
+	sbuf_puts(&b, "CREATE TABLE IF NOT EXISTS ");
+	sqlgen_ident(&b, meta, strlen(meta));
+	sbuf_puts(&b, ".`ddl` (job VARCHAR(64) NOT NULL PRIMARY KEY, file "
+	              "VARCHAR(255) NOT NULL, pos BIGINT NOT NULL, updated "
+	              "TIMESTAMP NULL)");
+	if (rc == 0)
+		rc = exec_str(p->t, sbuf_cstr(&b), err);
+	sbuf_reset(&b);
+	sbuf_puts(&b, "SELECT file, pos FROM ");
+	sqlgen_ident(&b, meta, strlen(meta));
+	sbuf_puts(&b, ".`ddl` WHERE job=");
+	sql_str(&b, p->cfg->name);
+	if (rc == 0 &&
+	    (rc = target_query(p->t, sbuf_cstr(&b), &rows, err)) == 0) {
+		const char *f = target_rows_get(&rows, 0, 0);
+		const char *ps = target_rows_get(&rows, 0, 1);
+
+		if (f && ps) {
+			snprintf(p->ddl_file, sizeof(p->ddl_file), "%s", f);
+			p->ddl_pos = strtoull(ps, NULL, 10);
+		}
+		target_rows_free(&rows);
+	}
+	sbuf_reset(&b);
+	sbuf_puts(&b, "SELECT worker, file, pos, gtid, dirty FROM ");
 	sqlgen_ident(&b, meta, strlen(meta));
 	sbuf_puts(&b, ".`checkpoint` WHERE job=");
 	sql_str(&b, p->cfg->name);
@@ -290,19 +337,34 @@ static int meta_setup(struct pipeline *p, struct pipeline_resume *r,
 		const char *f = target_rows_get(&rows, i, 1);
 		const char *ps = target_rows_get(&rows, i, 2);
 		const char *g = target_rows_get(&rows, i, 3);
+		const char *d = target_rows_get(&rows, i, 4);
+		const char *ws = target_rows_get(&rows, i, 0);
+		long wi = ws ? strtol(ws, NULL, 10) : -1;
 		uint64_t pos = ps ? strtoull(ps, NULL, 10) : 0;
+		/* a dirty worker holds part of the transaction after pos:
+		 * safe mode must run until that one has ended */
+		uint64_t until = pos + (d && d[0] == '1');
 
 		if (f == NULL || *f == '\0')
 			continue;
+		if (wi >= 0 && wi < (long)p->n_workers) {
+			struct worker *w = &p->w[wi];
+
+			snprintf(w->floor_file, sizeof(w->floor_file), "%s", f);
+			snprintf(w->floor_gtid, sizeof(w->floor_gtid), "%s",
+			         g ? g : "");
+			w->floor_pos = pos;
+			w->floor_dirty = until != pos;
+		}
 		if (!r->have || pos_cmp(f, pos, r->file, r->pos) < 0) {
 			r->have = true;
 			snprintf(r->file, sizeof(r->file), "%s", f);
 			r->pos = pos;
 			snprintf(r->gtid, sizeof(r->gtid), "%s", g ? g : "");
 		}
-		if (maxf[0] == '\0' || pos_cmp(f, pos, maxf, maxp) > 0) {
+		if (maxf[0] == '\0' || pos_cmp(f, until, maxf, maxp) > 0) {
 			snprintf(maxf, sizeof(maxf), "%s", f);
-			maxp = pos;
+			maxp = until;
 		}
 	}
 	target_rows_free(&rows);
@@ -319,8 +381,8 @@ static int meta_setup(struct pipeline *p, struct pipeline_resume *r,
 		rc = exec_str(p->t, sbuf_cstr(&b), err);
 		for (unsigned i = 0; rc == 0 && i < p->n_workers; i++) {
 			sbuf_reset(&b);
-			checkpoint_sql(&b, p, i, r->file, r->pos, r->gtid,
-			               true);
+			checkpoint_sql(&b, p, (int)i, r->file, r->pos, r->gtid,
+			               false, true);
 			rc = exec_str(p->t, sbuf_cstr(&b), err);
 		}
 		p->safe = pos_cmp(r->file, r->pos, maxf, maxp) < 0;
@@ -371,6 +433,66 @@ static int emit(struct worker *w, const struct sqlgen_table *t, int kind,
 	return 0;
 }
 
+/* Changes w->ch[0..k) of a table with unique keys besides its routing
+ * key, in source order: moving a unique value from row to row is only
+ * safe in the order the source did it, so there is no compaction; runs
+ * of the same kind of change still make one multi-row statement (each is
+ * applied row after row, which is the source's order).  A key-changing
+ * UPDATE is a DELETE then an INSERT.  Safe mode writes REPLACE, which
+ * also clears rows holding the same unique values, where an upsert
+ * would update them. */
+static int apply_ordered(struct worker *w, const struct sqlgen_table *t,
+                         size_t k, bool safe, struct sl_err *err)
+{
+	size_t n = 0;
+	int kind = 0, rc;
+
+	if (w->run_cap < 2 * k) {
+		void *q = realloc(w->run, 2 * k * sizeof(const struct cell *));
+
+		if (q == NULL)
+			return sl_err_set(err, SL_ENOMEM, "out of memory");
+		w->run = q;
+		w->run_cap = 2 * k;
+	}
+	for (size_t i = 0; i <= k; i++) {
+		const struct sqlgen_change *c = i < k ? &w->ch[i] : NULL;
+		const struct cell *img[2];
+		int kinds[2], m = 0;
+
+		if (c == NULL) {
+			kinds[m] = -2; /* the end: flush the last run */
+			img[m++] = NULL;
+		} else if (c->op == ROW_DELETE) {
+			kinds[m] = -1;
+			img[m++] = c->before;
+		} else if (c->op == ROW_INSERT) {
+			kinds[m] = safe ? SQLGEN_REPLACE : SQLGEN_INSERT;
+			img[m++] = c->after;
+		} else if (sqlgen_key_changed(t, c->before, c->after)) {
+			kinds[m] = -1;
+			img[m++] = c->before;
+			kinds[m] = safe ? SQLGEN_REPLACE : SQLGEN_INSERT;
+			img[m++] = c->after;
+		} else {
+			kinds[m] = safe ? SQLGEN_REPLACE : SQLGEN_UPSERT;
+			img[m++] = c->after;
+		}
+		for (int j = 0; j < m; j++) {
+			if (n > 0 && kinds[j] != kind) {
+				if ((rc = emit(w, t, kind, w->run, n, err)) !=
+				    0)
+					return rc;
+				n = 0;
+			}
+			kind = kinds[j];
+			if (img[j] != NULL)
+				w->run[n++] = img[j];
+		}
+	}
+	return 0;
+}
+
 /* Applies the changes of table tb among pend[0..n). */
 static int apply_table(struct worker *w, struct ptable *tb, size_t n, bool safe,
                        struct sl_err *err)
@@ -416,6 +538,8 @@ static int apply_table(struct worker *w, struct ptable *tb, size_t n, bool safe,
 		}
 		return 0;
 	}
+	if (tb->n_uk > 0)
+		return apply_ordered(w, t, k, safe, err);
 	if (sqlgen_keys(&w->comp, t, w->ch, k, err) != 0 ||
 	    sqlgen_compact(&w->comp, t, w->ch, k, safe, err) != 0)
 		return SL_EFATAL;
@@ -500,8 +624,18 @@ static int apply_once(struct worker *w, size_t n, const struct item *mark,
 		}
 	}
 	sbuf_reset(&w->sql);
-	checkpoint_sql(&w->sql, w->p, w->id, mark->file, mark->pos, mark->gtid,
-	               false);
+	if (w->floor_file[0] != '\0' &&
+	    pos_cmp(mark->file, mark->pos, w->floor_file, w->floor_pos) <= 0)
+		checkpoint_sql(&w->sql, w->p, (int)w->id, w->floor_file,
+		               w->floor_pos, w->floor_gtid,
+		               w->floor_dirty ||
+		                   (mark->dirty &&
+		                    pos_cmp(mark->file, mark->pos,
+		                            w->floor_file, w->floor_pos) == 0),
+		               false);
+	else
+		checkpoint_sql(&w->sql, w->p, (int)w->id, mark->file, mark->pos,
+		               mark->gtid, mark->dirty, false);
 	if (target_exec(w->t, w->sql.p, w->sql.len, NULL, err) != 0 ||
 	    target_commit(w->t, err) != 0) {
 		rc = classify(w->t);
@@ -659,7 +793,7 @@ static void *worker_main(void *arg)
 			w->pend[w->n_pend++] = it;
 			if (it->kind == IT_ROW)
 				rows++;
-			else if (rows >= p->batch) {
+			else if (rows >= p->batch || it->dirty) {
 				if (flush(w) != 0)
 					goto out;
 				rows = 0;
@@ -730,6 +864,7 @@ static int txn_end(struct pipeline *p, uint64_t pos, bool all,
 		p->w[i].got_rows = false;
 	}
 	p->txn_pos = pos;
+	p->dirty_txn = false;
 	if (p->safe && pos_cmp(p->file, pos, p->safe_file, p->safe_pos) >= 0) {
 		p->safe = false;
 		logf_("passed the newest checkpoint %s:%" PRIu64
@@ -767,6 +902,7 @@ static void ptable_free(struct ptable *tb)
 	free(tb->names);
 	free(tb->omit);
 	free(tb->keys);
+	free(tb->uk);
 	free(tb);
 }
 
@@ -822,6 +958,23 @@ static int build_ptable(struct pipeline *p, const struct event *ev,
 	}
 	if (st->n_key > 0)
 		memcpy(tb->keys, st->key, st->n_key * sizeof(*tb->keys));
+	if (st->n_key > 0 && st->n_uniq > 0) {
+		tb->uk = calloc(st->n_uniq, sizeof(*tb->uk));
+		if (tb->uk == NULL)
+			return sl_err_set(err, SL_ENOMEM, "out of memory");
+		for (uint32_t i = 0; i < st->n_uniq; i++) {
+			uint32_t n = st->uniq_len[i];
+
+			if (n == 0 || n > ROUTE_MAX_KEY_COLS)
+				continue;
+			rc = route_key_init(&tb->uk[tb->n_uk], tb->tm,
+			                    st->uniq[i], st->uniq[i] + n, n,
+			                    err);
+			if (rc != 0)
+				return rc;
+			tb->n_uk++;
+		}
+	}
 	tb->t.db = tb->tm->db;
 	tb->t.name = tb->tm->table;
 	tb->t.n_cols = tb->tm->n_cols;
@@ -831,8 +984,8 @@ static int build_ptable(struct pipeline *p, const struct event *ev,
 	tb->t.n_keys = st->n_key;
 	tb->t.keys = tb->keys;
 	if (st->n_key > 0 && st->n_key <= ROUTE_MAX_KEY_COLS) {
-		rc = route_key_init(&tb->rk, tb->tm, tb->keys, NULL, st->n_key,
-		                    err);
+		rc = route_key_init(&tb->rk, tb->tm, tb->keys,
+		                    st->key + st->n_key, st->n_key, err);
 		if (rc != 0)
 			return rc;
 	} else {
@@ -934,6 +1087,103 @@ static int send_row(struct pipeline *p, struct ptable *tb, int op,
 	return 0;
 }
 
+/* Refreshes the snapshot of what each worker has committed. */
+static void load_done(struct pipeline *p)
+{
+	for (unsigned i = 0; i < p->n_workers; i++)
+		p->done[i] = atomic_load_explicit(&p->w[i].consumed,
+		                                  memory_order_acquire);
+}
+
+/* A causality conflict: every worker commits all it holds, also rows of
+ * the transaction in progress (their checkpoint says "dirty": a restart
+ * replays that transaction in safe mode); then no key is in flight. */
+static int flush_all(struct pipeline *p, struct sl_err *err)
+{
+	for (unsigned i = 0; i < p->n_workers; i++) {
+		struct item *m;
+
+		if (p->w[i].pushed == atomic_load(&p->w[i].consumed))
+			continue;
+		m = new_mark(p, p->txn_pos);
+		if (m == NULL)
+			return sl_err_set(err, SL_ENOMEM, "out of memory");
+		m->dirty = true;
+		push(p, i, m);
+	}
+	barrier(p);
+	causality_clear(&p->cz);
+	p->n_flush++;
+	p->dirty_txn = true;
+	return 0;
+}
+
+/* Hash of unique key i (0: the routing key) of img into keys[*n]; none
+ * when a part is NULL (NULLs never collide) or absent (a MINIMAL after
+ * image: the before image holds the value). */
+static int uk_hash(const struct ptable *tb, uint32_t i, const struct cell *img,
+                   uint64_t *keys, size_t *n, struct sl_err *err)
+{
+	const struct route_key *k = i == 0 ? &tb->rk : &tb->uk[i - 1];
+	uint64_t h;
+	int rc;
+
+	for (uint32_t j = 0; j < k->n_cols; j++)
+		if (img[k->cols[j]].state != CELL_VALUE)
+			return 0;
+	rc = route_hash(k, tb->tm, img, &h, err);
+	if (rc != 0)
+		return rc;
+	keys[(*n)++] = h ^ ((uint64_t)(i + 1) * 0x9E3779B97F4A7C15ull);
+	return 0;
+}
+
+/* Routes a change of a table with unique keys besides the routing key
+ * through the causality set (core/causality.h). */
+static int route_causal(struct pipeline *p, struct ptable *tb,
+                        const struct row_change *row,
+                        const struct route_hashes *h, struct sl_err *err)
+{
+	uint64_t keys[2 * (ROUTE_MAX_KEY_COLS + 1)];
+	const struct cell *img[2] = {row->before, row->after};
+	size_t n = 0;
+	uint32_t max_uk =
+	    tb->n_uk < ROUTE_MAX_KEY_COLS ? tb->n_uk : ROUTE_MAX_KEY_COLS;
+	int w;
+	int rc;
+
+	for (int j = 0; j < 2; j++) {
+		if (img[j] == NULL)
+			continue;
+		for (uint32_t i = 0; i <= max_uk; i++)
+			if ((rc = uk_hash(tb, i, img[j], keys, &n, err)) != 0)
+				return sl_err_set(err, rc, "%s.%s: routing: %s",
+				                  tb->db, tb->name, err->msg);
+	}
+	w = causality_find(&p->cz, keys, n, p->done);
+	if (w != CAUSALITY_NONE) {
+		load_done(p);
+		w = causality_find(&p->cz, keys, n, p->done);
+	}
+	if (w == CAUSALITY_CONFLICT) {
+		if ((rc = flush_all(p, err)) != 0)
+			return rc;
+		load_done(p);
+		w = CAUSALITY_NONE;
+	}
+	if (w == CAUSALITY_NONE)
+		w = (int)route_worker(
+		    row->op == ROW_DELETE ? h->before : h->after, p->n_workers);
+	rc =
+	    send_row(p, tb, row->op, row->before, row->after, (unsigned)w, err);
+	if (2 * (p->cz.used + n) > p->cz.cap)
+		load_done(p); /* the set is about to drop retired keys */
+	if (rc == 0 && causality_put(&p->cz, keys, n, (uint32_t)w,
+	                             p->w[w].pushed, p->done) != 0)
+		rc = sl_err_set(err, SL_ENOMEM, "out of memory");
+	return rc;
+}
+
 static int on_row(struct pipeline *p, const struct row_change *row,
                   struct sl_err *err)
 {
@@ -963,6 +1213,8 @@ static int on_row(struct pipeline *p, const struct row_change *row,
 	if (rc != 0)
 		return sl_err_set(err, rc, "%s.%s: routing: %s", tb->db,
 		                  tb->name, err->msg);
+	if (tb->n_uk > 0)
+		return route_causal(p, tb, row, &h, err);
 	wb = route_worker(h.before, p->n_workers);
 	wa = route_worker(h.after, p->n_workers);
 	if (row->op == ROW_UPDATE && h.key_changed && wa != wb) {
@@ -989,6 +1241,7 @@ static int on_ddl(struct pipeline *p, const struct event *ev, uint64_t end,
 	const struct dec_str *db = &ev->u.query.db;
 	const struct dec_str *q = &ev->u.query.query;
 	struct sbuf b;
+	bool replay;
 	int rc = 0;
 
 	if (db->len > 0) {
@@ -1002,7 +1255,21 @@ static int on_ddl(struct pipeline *p, const struct event *ev, uint64_t end,
 	}
 	barrier(p);
 	sbuf_init(&b);
-	if (db->len > 0) {
+	/* DDL cannot share a transaction with a checkpoint: the guard row
+	 * says it may have run, so that a restart which replays it accepts
+	 * the errors of a second run (column exists, table exists, …) */
+	replay =
+	    p->safe || (p->ddl_pos == end && !strcmp(p->ddl_file, p->file));
+	sbuf_puts(&b, "REPLACE INTO ");
+	sqlgen_ident(&b, p->cfg->meta_database, strlen(p->cfg->meta_database));
+	sbuf_puts(&b, ".`ddl` (job,file,pos,updated) VALUES (");
+	sql_str(&b, p->cfg->name);
+	sbuf_putc(&b, ',');
+	sql_str(&b, p->file);
+	sbuf_printf(&b, ",%" PRIu64 ",UTC_TIMESTAMP())", end);
+	rc = target_exec(p->t, b.p, b.len, NULL, err);
+	sbuf_reset(&b);
+	if (rc == 0 && db->len > 0) {
 		sbuf_puts(&b, "USE ");
 		sqlgen_ident(&b, db->p, db->len);
 		rc = target_exec(p->t, b.p, b.len, NULL, err);
@@ -1011,8 +1278,9 @@ static int on_ddl(struct pipeline *p, const struct event *ev, uint64_t end,
 	}
 	if (rc == 0)
 		rc = target_exec(p->t, q->p, q->len, NULL, err);
-	if (rc != 0 && p->safe && ddl_replay_error(target_errno(p->t))) {
-		logf_("DDL replayed in safe mode, ignored: %s", err->msg);
+	if (rc != 0 && replay && ddl_replay_error(target_errno(p->t))) {
+		logf_("DDL replayed after a restart, error ignored: %s",
+		      err->msg);
 		rc = 0;
 	}
 	sbuf_deinit(&b);
@@ -1037,7 +1305,7 @@ static int write_initial(struct pipeline *p, uint64_t pos, struct sl_err *err)
 	sbuf_init(&b);
 	for (unsigned i = 0; rc == 0 && i < p->n_workers; i++) {
 		sbuf_reset(&b);
-		checkpoint_sql(&b, p, i, p->file, pos, "", false);
+		checkpoint_sql(&b, p, (int)i, p->file, pos, "", false, false);
 		rc = exec_str(p->t, sbuf_cstr(&b), err);
 	}
 	sbuf_deinit(&b);
@@ -1128,6 +1396,16 @@ void pipeline_set_stream_crc(struct pipeline *p, bool crc32)
 
 void pipeline_reconnected(struct pipeline *p)
 {
+	if (p->dirty_txn && !p->safe) {
+		/* part of the transaction being resent is on the target */
+		p->safe = true;
+		snprintf(p->safe_file, sizeof(p->safe_file), "%s", p->file);
+		p->safe_pos = p->txn_pos + 1;
+		logf_("safe mode until the end of the transaction after "
+		      "%s:%" PRIu64 " (partly applied before the reconnect)",
+		      p->file, p->txn_pos);
+	}
+	p->dirty_txn = false;
 	for (unsigned i = 0; i < p->n_workers; i++) {
 		struct item *it = calloc(1, sizeof(*it));
 
@@ -1197,6 +1475,7 @@ int pipeline_open(const struct job_config *cfg, struct pipeline **out,
 	p->n_workers = cfg->spec.workers ? cfg->spec.workers : 1;
 	p->batch = cfg->spec.batch ? cfg->spec.batch : 256;
 	pthread_mutex_init(&p->fail_mu, NULL);
+	causality_init(&p->cz);
 	now_s(&p->last_log);
 	now_s(&p->last_tick);
 	rc = open_target(cfg, 0, &p->t, err);
@@ -1204,7 +1483,8 @@ int pipeline_open(const struct job_config *cfg, struct pipeline **out,
 		p->schema = schema_new(p->t);
 		p->dc = decoder_new();
 		p->w = calloc(p->n_workers, sizeof(*p->w));
-		if (!p->schema || !p->dc || !p->w)
+		p->done = calloc(p->n_workers, sizeof(*p->done));
+		if (!p->schema || !p->dc || !p->w || !p->done)
 			rc = sl_err_set(err, SL_ENOMEM, "out of memory");
 	}
 	if (rc == 0)
@@ -1279,6 +1559,7 @@ int pipeline_close(struct pipeline *p, struct sl_err *err)
 		free(w->pend);
 		free(w->ch);
 		free(w->seen);
+		free(w->run);
 		sbuf_deinit(&w->sql);
 		sqlgen_compactor_deinit(&w->comp);
 	}
@@ -1290,8 +1571,9 @@ int pipeline_close(struct pipeline *p, struct sl_err *err)
 		for (unsigned i = 0; i < p->n_workers; i++)
 			out += atomic_load(&p->w[i].rows_out);
 		logf_("%" PRIu64 " row changes read, %" PRIu64
-		      " applied; last transaction end %s:%" PRIu64,
-		      p->rows_in, out, p->file, p->txn_pos);
+		      " applied; %" PRIu64 " unique-key flushes; last "
+		      "transaction end %s:%" PRIu64,
+		      p->rows_in, out, p->n_flush, p->file, p->txn_pos);
 	}
 	while (p->tables) {
 		struct ptable *n = p->tables->next;
@@ -1304,6 +1586,8 @@ int pipeline_close(struct pipeline *p, struct sl_err *err)
 	}
 	free(p->ids);
 	free(p->w);
+	free(p->done);
+	causality_deinit(&p->cz);
 	schema_free(p->schema);
 	decoder_free(p->dc);
 	if (p->t)

@@ -149,7 +149,7 @@ static int load(struct schema *s, const char *db, const char *table,
 	target_rows_free(&r);
 
 	sbuf_reset(&q);
-	sbuf_puts(&q, "SELECT INDEX_NAME, COLUMN_NAME FROM "
+	sbuf_puts(&q, "SELECT INDEX_NAME, COLUMN_NAME, SUB_PART FROM "
 	              "information_schema.STATISTICS WHERE NON_UNIQUE = 0 "
 	              "AND TABLE_SCHEMA = ");
 	value_sql_string(&q, db, strlen(db));
@@ -169,7 +169,7 @@ static int load(struct schema *s, const char *db, const char *table,
 		while (j < r.n_rows &&
 		       strcmp(target_rows_get(&r, j, 0), idx) == 0)
 			j++;
-		cols = sl_calloc(j - i, sizeof(*cols));
+		cols = sl_calloc(2 * (j - i), sizeof(*cols));
 		if (cols == NULL) {
 			target_rows_free(&r);
 			rc = sl_err_set(err, SL_ENOMEM, "out of memory");
@@ -177,8 +177,11 @@ static int load(struct schema *s, const char *db, const char *table,
 		}
 		for (size_t k = i; k < j; k++) {
 			int ci = col_index(st, target_rows_get(&r, k, 1));
+			const char *sub = target_rows_get(&r, k, 2);
 
 			cols[k - i] = ci < 0 ? 0 : (uint32_t)ci;
+			cols[(j - i) + (k - i)] =
+			    sub ? (uint32_t)strtoul(sub, NULL, 10) : 0;
 			if (ci < 0 || st->cols[ci].nullable)
 				all_not_null = false;
 		}

@@ -33,13 +33,15 @@ struct schema_table {
 	char *db, *name;
 	uint32_t n_cols;
 	struct schema_col *cols;
+	/* Keys hold 2n entries: n column indexes in key order, then each
+	 * part's prefix length (SUB_PART; 0 for a whole column). */
 	uint32_t n_key; /* 0: no usable key (route by table) */
-	uint32_t *key;  /* column indexes of the key, key order */
+	uint32_t *key;  /* the routing key */
 	bool key_is_primary;
-	/* other unique keys, for the causality check: n_uniq sets */
+	/* the other unique keys, for the causality set: n_uniq of them */
 	uint32_t n_uniq;
-	uint32_t *uniq_len; /* columns per unique key */
-	uint32_t **uniq;    /* column indexes per unique key */
+	uint32_t *uniq_len; /* parts per unique key */
+	uint32_t **uniq;    /* 2 * uniq_len[i] entries each, as key */
 };
 
 struct schema;
