@@ -95,6 +95,11 @@ struct worker {
 	size_t run_cap;
 	/* the checkpoint found at start: a replay never writes one older
 	 * (the next restart would then skip rows this worker committed) */
+	/* missing rows: this attempt checks every row before its DELETE or
+	 * upsert (set after the affected-row counts showed a shortfall) */
+	bool checked;
+	uint64_t missing; /* rows found missing in the current attempt */
+	struct sbuf probe;
 	char floor_file[256];
 	char floor_gtid[256];
 	uint64_t floor_pos;
@@ -130,8 +135,9 @@ struct pipeline {
 	uint64_t safe_pos;
 	bool need_initial; /* write every worker's first checkpoint */
 	struct causality cz;
-	uint64_t *done;     /* snapshot of the workers' committed counts */
-	uint64_t n_flush;   /* causality conflicts (forced flushes) */
+	uint64_t *done;   /* snapshot of the workers' committed counts */
+	uint64_t n_flush; /* causality conflicts (forced flushes) */
+	_Atomic uint64_t missing_rows; /* on-missing-row: warn */
 	bool dirty_txn;     /* rows of the current transaction committed */
 	char ddl_file[256]; /* the last DDL begun before a restart */
 	uint64_t ddl_pos;
@@ -406,13 +412,72 @@ static void free_items(struct worker *w, size_t from, size_t to)
 		free(w->pend[i]);
 }
 
+/* Checked mode: is the row whose key is in img on the target?  The WHERE
+ * clause of a one-row DELETE, run as a SELECT. */
+static int row_present(struct worker *w, const struct sqlgen_table *t,
+                       const struct cell *img, bool *yes, struct sl_err *err)
+{
+	struct target_rows r;
+	size_t done;
+	int rc;
+
+	sbuf_reset(&w->probe);
+	sbuf_puts(&w->probe, "SELECT 1 FROM");
+	rc = sqlgen_delete(&w->probe, t, &img, 1, 0, &done, err);
+	if (rc != 0)
+		return SL_EFATAL;
+	/* "SELECT 1 FROMDELETE FROM `db`.`t` WHERE …": drop "DELETE FROM" */
+	memmove(w->probe.p + 13, w->probe.p + 13 + 11, w->probe.len - 13 - 11);
+	w->probe.len -= 11;
+	if (!sbuf_ok(&w->probe))
+		return sl_err_set(err, SL_ENOMEM, "out of memory");
+	if (target_query(w->t, sbuf_cstr(&w->probe), &r, err) != 0)
+		return classify(w->t);
+	*yes = r.n_rows > 0;
+	target_rows_free(&r);
+	return 0;
+}
+
+/* Checked mode, before a DELETE or an upsert: rows the target lacks fail
+ * the batch (on-missing-row: fail) with their key, or are counted. */
+static int check_rows(struct worker *w, const struct sqlgen_table *t,
+                      const struct cell *const *imgs, size_t n,
+                      struct sl_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool yes = true;
+		int rc = row_present(w, t, imgs[i], &yes, err);
+
+		if (rc != 0)
+			return rc;
+		if (yes)
+			continue;
+		w->missing++;
+		if (w->p->cfg->on_missing_row == CONFIG_MISSING_FAIL) {
+			const char *where =
+			    strstr(sbuf_cstr(&w->probe), " WHERE ");
+
+			return sl_err_set(err, SL_EFATAL,
+			                  "the row%s is missing on the target "
+			                  "(on-missing-row: fail)",
+			                  where ? where : "");
+		}
+	}
+	return 0;
+}
+
+/* Writes imgs[0..n) as DELETEs (kind < 0) or with verb kind.  *aff
+ * gets the affected rows added. */
 static int emit(struct worker *w, const struct sqlgen_table *t, int kind,
-                const struct cell *const *imgs, size_t n, struct sl_err *err)
+                const struct cell *const *imgs, size_t n, uint64_t *aff,
+                struct sl_err *err)
 {
 	size_t at = 0, done;
 	int rc;
 
 	while (at < n) {
+		uint64_t a = 0;
+
 		sbuf_reset(&w->sql);
 		if (kind < 0)
 			rc = sqlgen_delete(&w->sql, t, imgs + at, n - at,
@@ -425,12 +490,36 @@ static int emit(struct worker *w, const struct sqlgen_table *t, int kind,
 			return SL_EFATAL;
 		if (!sbuf_ok(&w->sql))
 			return sl_err_set(err, SL_ENOMEM, "out of memory");
-		rc = target_exec(w->t, w->sql.p, w->sql.len, NULL, err);
+		if (w->checked && (kind < 0 || kind == SQLGEN_UPSERT) &&
+		    (rc = check_rows(w, t, imgs + at, done, err)) != 0)
+			return rc;
+		rc = target_exec(w->t, w->sql.p, w->sql.len, &a, err);
 		if (rc != 0)
 			return classify(w->t);
+		*aff += a;
 		at += done;
 	}
 	return 0;
+}
+
+/* Affected-row accounting of n DELETEs or upserts that got aff: a
+ * DELETE of a present row counts 1; an upsert 2 for an updated row, 1 for
+ * an inserted (missing) one, 0 for a row already equal.  A shortfall is
+ * SL_ENOTFOUND: the batch is applied again in checked mode, which finds
+ * the missing rows (an upsert's shortfall may also be rows already equal:
+ * the check tells).  Safe mode replays rows that may be there or not:
+ * nothing is counted. */
+static int account(struct worker *w, int kind, size_t n, uint64_t aff,
+                   bool safe, struct sl_err *err)
+{
+	uint64_t want = kind < 0 ? n : 2 * (uint64_t)n;
+
+	if (safe || w->checked || aff >= want)
+		return 0;
+	return sl_err_set(err, SL_ENOTFOUND,
+	                  "%" PRIu64 " of %zu rows to %s may be missing",
+	                  kind < 0 ? want - aff : (want - aff + 1) / 2, n,
+	                  kind < 0 ? "delete" : "update");
 }
 
 /* Changes w->ch[0..k) of a table with unique keys besides its routing
@@ -480,8 +569,14 @@ static int apply_ordered(struct worker *w, const struct sqlgen_table *t,
 		}
 		for (int j = 0; j < m; j++) {
 			if (n > 0 && kinds[j] != kind) {
-				if ((rc = emit(w, t, kind, w->run, n, err)) !=
-				    0)
+				uint64_t aff = 0;
+
+				if ((rc = emit(w, t, kind, w->run, n, &aff,
+				               err)) != 0 ||
+				    (kind != SQLGEN_INSERT &&
+				     kind != SQLGEN_REPLACE &&
+				     (rc = account(w, kind, n, aff, safe,
+				                   err)) != 0))
 					return rc;
 				n = 0;
 			}
@@ -499,6 +594,7 @@ static int apply_table(struct worker *w, struct ptable *tb, size_t n, bool safe,
 {
 	const struct sqlgen_table *t = &tb->t;
 	size_t k = 0;
+	uint64_t aff_del = 0, aff_ins = 0, aff_upd = 0;
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
@@ -529,11 +625,14 @@ static int apply_table(struct worker *w, struct ptable *tb, size_t n, bool safe,
 		for (size_t i = 0; i < k; i++) {
 			const struct cell *b = w->ch[i].before,
 			                  *a = w->ch[i].after;
+			uint64_t aff = 0;
 
-			if (b != NULL && (rc = emit(w, t, -1, &b, 1, err)) != 0)
+			if (b != NULL &&
+			    ((rc = emit(w, t, -1, &b, 1, &aff, err)) != 0 ||
+			     (rc = account(w, -1, 1, aff, safe, err)) != 0))
 				return rc;
-			if (a != NULL &&
-			    (rc = emit(w, t, SQLGEN_INSERT, &a, 1, err)) != 0)
+			if (a != NULL && (rc = emit(w, t, SQLGEN_INSERT, &a, 1,
+			                            &aff, err)) != 0)
 				return rc;
 		}
 		return 0;
@@ -543,11 +642,16 @@ static int apply_table(struct worker *w, struct ptable *tb, size_t n, bool safe,
 	if (sqlgen_keys(&w->comp, t, w->ch, k, err) != 0 ||
 	    sqlgen_compact(&w->comp, t, w->ch, k, safe, err) != 0)
 		return SL_EFATAL;
-	if ((rc = emit(w, t, -1, w->comp.del, w->comp.n_del, err)) != 0 ||
+	if ((rc = emit(w, t, -1, w->comp.del, w->comp.n_del, &aff_del, err)) !=
+	        0 ||
 	    (rc = emit(w, t, safe ? SQLGEN_REPLACE : SQLGEN_INSERT, w->comp.ins,
-	               w->comp.n_ins, err)) != 0 ||
-	    (rc = emit(w, t, SQLGEN_UPSERT, w->comp.upd, w->comp.n_upd, err)) !=
-	        0)
+	               w->comp.n_ins, &aff_ins, err)) != 0 ||
+	    (rc = emit(w, t, SQLGEN_UPSERT, w->comp.upd, w->comp.n_upd,
+	               &aff_upd, err)) != 0)
+		return rc;
+	if ((rc = account(w, -1, w->comp.n_del, aff_del, safe, err)) != 0 ||
+	    (rc = account(w, SQLGEN_UPSERT, w->comp.n_upd, aff_upd, safe,
+	                  err)) != 0)
 		return rc;
 	return 0;
 }
@@ -676,6 +780,13 @@ static int apply_batch(struct worker *w, size_t n)
 			rc = apply_once(w, n, mark, safe, &err);
 		if (rc == 0)
 			break;
+		if (rc == SL_ENOTFOUND && !w->checked) {
+			/* affected rows fell short: again, row by row */
+			w->checked = true;
+			w->missing = 0;
+			attempt--;
+			continue;
+		}
 		if (rc == SL_ECONFLICT && !safe &&
 		    p->cfg->on_conflict == CONFIG_CONFLICT_REPLACE) {
 			logf_("worker %u: duplicate key (%s); applying the "
@@ -706,6 +817,16 @@ static int apply_batch(struct worker *w, size_t n)
 		if (backoff < 5000000)
 			backoff *= 2;
 	}
+	if (w->checked && w->missing > 0) {
+		logf_("worker %u: %" PRIu64 " row(s) to update or delete "
+		      "missing on the target in the batch before %s:%" PRIu64
+		      " (on-missing-row: warn; updates wrote the source's "
+		      "row)",
+		      w->id, w->missing, mark->file, mark->pos);
+		atomic_fetch_add(&p->missing_rows, w->missing);
+	}
+	w->checked = false;
+	w->missing = 0;
 	atomic_fetch_add(&w->rows_out, rows);
 	return 0;
 }
@@ -1495,6 +1616,7 @@ int pipeline_open(const struct job_config *cfg, struct pipeline **out,
 		w->p = p;
 		w->id = i;
 		sbuf_init(&w->sql);
+		sbuf_init(&w->probe);
 		sqlgen_compactor_init(&w->comp);
 		rc = queue_init(&w->q, QUEUE_CAP);
 		if (rc == 0)
@@ -1511,6 +1633,7 @@ int pipeline_open(const struct job_config *cfg, struct pipeline **out,
 				target_close(w->t);
 			queue_deinit(&w->q);
 			sbuf_deinit(&w->sql);
+			sbuf_deinit(&w->probe);
 			sqlgen_compactor_deinit(&w->comp);
 			break;
 		}
@@ -1561,6 +1684,7 @@ int pipeline_close(struct pipeline *p, struct sl_err *err)
 		free(w->seen);
 		free(w->run);
 		sbuf_deinit(&w->sql);
+		sbuf_deinit(&w->probe);
 		sqlgen_compactor_deinit(&w->comp);
 	}
 	if (atomic_load(&p->failed) && p->fail_msg[0])

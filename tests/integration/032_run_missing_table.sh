@@ -10,6 +10,11 @@
 #     that the source then inserts with other values.  sluice must exit 1
 #     with a message naming the table, the key and the binlog position;
 #     with `on-conflict: replace` added to the job, resuming ends identical.
+#  3. Missing rows: the target lacks a row the source then updates (and
+#     one it deletes).  With the default `on-missing-row: fail` sluice exits
+#     1 naming the table, the row's key and the position; with
+#     `on-missing-row: warn` the resumed job logs the rows, writes the
+#     update's row and ends identical.
 #
 # Env: SLUICE, SL_TMP, SL_KEEP=1, SL_RUN_WAIT.
 set -euo pipefail
@@ -99,4 +104,29 @@ grep -q 'applying the batch again with REPLACE' "$work/sluice-$run_no.err" ||
 	echo "$T: note: no 'again with REPLACE' line in the resumed run"
 compare "part 2 resumed with replace" db a b
 [[ -z $conflict_bad ]] || fail "the conflict message lacks:$conflict_bad: $line"
+
+echo "$T: part 3: rows the target lacks"
+write_job
+mdb_sql tgt "DELETE FROM db.a WHERE id IN (2, 3)"
+start_sluice
+mdb_sql src "UPDATE db.a SET v = 'two again' WHERE id = 2;
+	UPDATE db.a SET n = n + 1 WHERE id = 1;
+	DELETE FROM db.a WHERE id = 3"
+wait_exit 30
+f=$work/sluice-$run_no.err
+((rc == 1)) || fail "sluice exited $rc on a missing row, not 1: $(tail -n 3 "$f")"
+line=$(grep -E 'missing on the target' "$f" | tail -n 1 || true)
+[[ $line =~ db\.a ]] && [[ $line =~ \`id\`\ IN\ \((2|3)\) ]] &&
+	[[ $line =~ [A-Za-z0-9_.-]+\.[0-9]{6}:[0-9]+ ]] || {
+	cat "$f" >&2
+	fail "no line naming db.a, key 2 or 3 and the position"
+}
+echo "$T: part 3: exit 1 with: $line"
+write_job "on-missing-row: warn"
+start_sluice
+caught_up
+stop_sluice
+grep -q 'missing on the target.*on-missing-row: warn' "$work/sluice-$run_no.err" ||
+	fail "no warning line for the missing rows"
+compare "part 3 resumed with warn" db a b
 echo "$T: PASS"
