@@ -65,8 +65,9 @@ struct item {
 	struct ptable *tb;
 	struct cell *before, *after;
 	/* IT_MARK */
-	bool dirty; /* a forced flush inside a transaction: commit the
-	             * rows held too, checkpoint flagged dirty at pos */
+	bool dirty;  /* a forced flush inside a transaction: commit the
+	              * rows held too, checkpoint flagged dirty at pos */
+	uint32_t ts; /* the source's timestamp of the transaction end */
 	uint64_t pos;
 	char file[256];
 	char gtid[256];
@@ -77,10 +78,18 @@ struct worker {
 	unsigned id;
 	pthread_t th;
 	struct queue q;
-	uint64_t pushed;           /* dispatcher only */
+	_Atomic uint64_t pushed;   /* written by the dispatcher only */
 	_Atomic uint64_t consumed; /* items committed or dropped */
 	_Atomic uint64_t rows_out; /* row changes committed */
-	bool got_rows;             /* dispatcher: rows in this txn */
+	_Atomic uint64_t ops[3];   /* committed inserts, updates, deletes */
+	_Atomic uint64_t batches, retries;
+	_Atomic uint64_t rows_dropped; /* discarded on a reconnect */
+	_Atomic uint64_t batch_us;     /* the last batch's apply time */
+	_Atomic uint32_t commit_ts;    /* source timestamp of the last commit */
+	pthread_mutex_t st_mu;         /* guards the next two */
+	char ck_file[256];             /* the last checkpoint written */
+	uint64_t ck_pos;
+	bool got_rows; /* dispatcher: rows in this txn */
 	struct target *t;
 	/* worker private */
 	struct item **pend;
@@ -121,6 +130,9 @@ struct pipeline {
 
 	struct ptable *tables; /* every version, newest first */
 	unsigned gen;
+	bool safe;         /* replaying: idempotent statements */
+	bool need_initial; /* write every worker's first checkpoint */
+	bool dirty_txn;    /* rows of the current transaction committed */
 	struct {
 		uint64_t id;
 		struct ptable *tb;
@@ -130,18 +142,24 @@ struct pipeline {
 	char file[256];   /* current source file */
 	uint64_t txn_pos; /* end of the last transaction */
 	char gtid[256];   /* its GTID */
-	bool safe;
 	char safe_file[256];
 	uint64_t safe_pos;
-	bool need_initial; /* write every worker's first checkpoint */
 	struct causality cz;
 	uint64_t *done;   /* snapshot of the workers' committed counts */
 	uint64_t n_flush; /* causality conflicts (forced flushes) */
 	_Atomic uint64_t missing_rows; /* on-missing-row: warn */
-	bool dirty_txn;     /* rows of the current transaction committed */
-	char ddl_file[256]; /* the last DDL begun before a restart */
+	char ddl_file[256];            /* the last DDL begun before a restart */
 	uint64_t ddl_pos;
 	uint64_t rows_in, last_rows_in, last_rows_out;
+	uint32_t txn_ts; /* source timestamp of the current transaction */
+	/* what pipeline_stats reads from another thread */
+	bool st_safe;
+	pthread_mutex_t st_mu;
+	char st_file[256];
+	uint64_t st_pos;
+	char st_gtid[256];
+	uint64_t st_rows_in;
+	struct timespec st_last_read; /* the last transaction end read */
 	struct timespec last_log;
 	struct timespec last_tick;
 };
@@ -760,10 +778,17 @@ static int apply_batch(struct worker *w, size_t n)
 	struct sl_err err;
 	int rc = 0;
 
+	uint64_t ops[3] = {0, 0, 0};
+	struct timespec t0;
+
+	now_s(&t0);
 	for (size_t i = 0; i < n; i++)
 		if (w->pend[i]->kind == IT_ROW) {
+			int op = w->pend[i]->op;
+
 			rows++;
 			safe |= w->pend[i]->safe;
+			ops[op == ROW_INSERT ? 0 : op == ROW_UPDATE ? 1 : 2]++;
 		}
 	for (int attempt = 0;; attempt++) {
 		sl_err_clear(&err);
@@ -808,6 +833,7 @@ static int apply_batch(struct worker *w, size_t n)
 		}
 		logf_("worker %u: retry %d in %ld ms: %s", w->id, attempt + 1,
 		      backoff / 1000, err.msg);
+		atomic_fetch_add(&w->retries, 1);
 		if (w->t != NULL && (target_errno(w->t) == 2006 ||
 		                     target_errno(w->t) == 2013)) {
 			target_close(w->t);
@@ -827,7 +853,16 @@ static int apply_batch(struct worker *w, size_t n)
 	}
 	w->checked = false;
 	w->missing = 0;
+	for (int i = 0; i < 3; i++)
+		atomic_fetch_add(&w->ops[i], ops[i]);
 	atomic_fetch_add(&w->rows_out, rows);
+	atomic_fetch_add(&w->batches, 1);
+	atomic_store(&w->batch_us, (uint64_t)(secs_since(&t0) * 1e6));
+	atomic_store(&w->commit_ts, mark->ts);
+	pthread_mutex_lock(&w->st_mu);
+	snprintf(w->ck_file, sizeof(w->ck_file), "%s", mark->file);
+	w->ck_pos = mark->pos;
+	pthread_mutex_unlock(&w->st_mu);
 	return 0;
 }
 
@@ -891,6 +926,8 @@ static void *worker_main(void *arg)
 						break;
 					}
 				free_items(w, keep, w->n_pend);
+				atomic_fetch_add(&w->rows_dropped,
+				                 w->n_pend - keep);
 				atomic_fetch_add(&w->consumed,
 				                 w->n_pend - keep + 1);
 				w->n_pend = keep;
@@ -940,7 +977,10 @@ static void push(struct pipeline *p, unsigned wi, struct item *it)
 		}
 		sleep_us(100);
 	}
-	w->pushed++;
+	atomic_store_explicit(
+	    &w->pushed,
+	    atomic_load_explicit(&w->pushed, memory_order_relaxed) + 1,
+	    memory_order_relaxed);
 }
 
 /* Waits until every worker has committed or dropped all it was given. */
@@ -962,6 +1002,7 @@ static struct item *new_mark(struct pipeline *p, uint64_t pos)
 		return NULL;
 	it->kind = IT_MARK;
 	it->pos = pos;
+	it->ts = p->txn_ts;
 	snprintf(it->file, sizeof(it->file), "%s", p->file);
 	snprintf(it->gtid, sizeof(it->gtid), "%s", p->gtid);
 	return it;
@@ -986,6 +1027,14 @@ static int txn_end(struct pipeline *p, uint64_t pos, bool all,
 	}
 	p->txn_pos = pos;
 	p->dirty_txn = false;
+	pthread_mutex_lock(&p->st_mu);
+	snprintf(p->st_file, sizeof(p->st_file), "%s", p->file);
+	p->st_pos = pos;
+	snprintf(p->st_gtid, sizeof(p->st_gtid), "%s", p->gtid);
+	p->st_rows_in = p->rows_in;
+	p->st_safe = p->safe;
+	now_s(&p->st_last_read);
+	pthread_mutex_unlock(&p->st_mu);
 	if (p->safe && pos_cmp(p->file, pos, p->safe_file, p->safe_pos) >= 0) {
 		p->safe = false;
 		logf_("passed the newest checkpoint %s:%" PRIu64
@@ -1449,6 +1498,9 @@ int pipeline_event(struct pipeline *p, const uint8_t *evb, size_t len,
 	while ((rc = decoder_next(p->dc, &ev, err)) > 0) {
 		uint64_t end = ev->h.log_pos;
 
+		if (ev->h.timestamp != 0)
+			p->txn_ts = ev->h.timestamp;
+
 		switch (ev->kind) {
 		case DEC_ROTATE:
 			/* a new file starts at the rotate's position; the
@@ -1583,6 +1635,68 @@ int pipeline_poll(struct pipeline *p, struct sl_err *err)
 	return 0;
 }
 
+void pipeline_stats(struct pipeline *p, struct pipeline_stats *st)
+{
+	struct timespec now;
+	uint32_t oldest_ts = UINT32_MAX;
+	uint64_t done_rows = 0;
+	bool in_flight;
+
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&p->st_mu);
+	snprintf(st->read_file, sizeof(st->read_file), "%s", p->st_file);
+	st->read_pos = p->st_pos;
+	snprintf(st->read_gtid, sizeof(st->read_gtid), "%s", p->st_gtid);
+	st->rows_in = p->st_rows_in;
+	st->safe_mode = p->st_safe;
+	st->idle_s = secs_since(&p->st_last_read);
+	pthread_mutex_unlock(&p->st_mu);
+	st->n_workers = p->n_workers;
+	st->missing_rows = atomic_load(&p->missing_rows);
+	for (unsigned i = 0; i < p->n_workers; i++) {
+		struct worker *w = &p->w[i];
+		struct pipeline_worker_stats *ws =
+		    i < PIPELINE_STATS_MAX_WORKERS ? &st->w[i] : NULL;
+		uint64_t q = queue_len(&w->q);
+		uint32_t ts = atomic_load(&w->commit_ts);
+
+		for (int k = 0; k < 3; k++)
+			st->ops[k] += atomic_load(&w->ops[k]);
+		st->rows_out += atomic_load(&w->rows_out);
+		st->retries += atomic_load(&w->retries);
+		done_rows +=
+		    atomic_load(&w->rows_out) + atomic_load(&w->rows_dropped);
+		if (ts != 0 && ts < oldest_ts)
+			oldest_ts = ts;
+		pthread_mutex_lock(&w->st_mu);
+		if (st->ck_file[0] == '\0' ||
+		    pos_cmp(w->ck_file, w->ck_pos, st->ck_file, st->ck_pos) <
+		        0) {
+			snprintf(st->ck_file, sizeof(st->ck_file), "%s",
+			         w->ck_file);
+			st->ck_pos = w->ck_pos;
+		}
+		pthread_mutex_unlock(&w->st_mu);
+		if (ws == NULL)
+			continue;
+		ws->queue_depth = q;
+		ws->rows_out = atomic_load(&w->rows_out);
+		ws->batches = atomic_load(&w->batches);
+		ws->batch_ms = (double)atomic_load(&w->batch_us) / 1000.0;
+	}
+	in_flight = done_rows < st->rows_in;
+	/* lag: how old the oldest worker's last commit is, while anything
+	 * is in flight or was read lately; none once all is applied and the
+	 * source has been quiet for a second */
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (oldest_ts != UINT32_MAX && (in_flight || st->idle_s < 1.0) &&
+	    (uint64_t)now.tv_sec > oldest_ts)
+		st->lag_s = (double)((uint64_t)now.tv_sec - oldest_ts);
+	st->caught_up =
+	    !in_flight && st->idle_s >= 1.0 &&
+	    pos_cmp(st->ck_file, st->ck_pos, st->read_file, st->read_pos) >= 0;
+}
+
 int pipeline_open(const struct job_config *cfg, struct pipeline **out,
                   struct pipeline_resume *resume, struct sl_err *err)
 {
@@ -1596,6 +1710,7 @@ int pipeline_open(const struct job_config *cfg, struct pipeline **out,
 	p->n_workers = cfg->spec.workers ? cfg->spec.workers : 1;
 	p->batch = cfg->spec.batch ? cfg->spec.batch : 256;
 	pthread_mutex_init(&p->fail_mu, NULL);
+	pthread_mutex_init(&p->st_mu, NULL);
 	causality_init(&p->cz);
 	now_s(&p->last_log);
 	now_s(&p->last_tick);
@@ -1615,6 +1730,9 @@ int pipeline_open(const struct job_config *cfg, struct pipeline **out,
 
 		w->p = p;
 		w->id = i;
+		pthread_mutex_init(&w->st_mu, NULL);
+		snprintf(w->ck_file, sizeof(w->ck_file), "%s", w->floor_file);
+		w->ck_pos = w->floor_pos;
 		sbuf_init(&w->sql);
 		sbuf_init(&w->probe);
 		sqlgen_compactor_init(&w->comp);
@@ -1717,6 +1835,7 @@ int pipeline_close(struct pipeline *p, struct sl_err *err)
 	if (p->t)
 		target_close(p->t);
 	pthread_mutex_destroy(&p->fail_mu);
+	pthread_mutex_destroy(&p->st_mu);
 	free(p);
 	return rc;
 }

@@ -71,6 +71,35 @@ void pipeline_reconnected(struct pipeline *p);
  * with err set when a worker has failed. */
 int pipeline_poll(struct pipeline *p, struct sl_err *err);
 
+/* A consistent-enough snapshot for the status API and metrics; callable
+ * from any thread while the pipeline runs. */
+#define PIPELINE_STATS_MAX_WORKERS 256
+struct pipeline_worker_stats {
+	uint64_t queue_depth; /* items waiting in its ring */
+	uint64_t rows_out;    /* row changes committed */
+	uint64_t batches;     /* target transactions committed */
+	double batch_ms;      /* the last batch's apply time */
+};
+struct pipeline_stats {
+	char read_file[256]; /* the last transaction end read */
+	uint64_t read_pos;
+	char read_gtid[256];
+	char ck_file[256]; /* the oldest worker checkpoint: resume point */
+	uint64_t ck_pos;
+	uint64_t rows_in;  /* row changes read (selected tables) */
+	uint64_t rows_out; /* row changes committed */
+	uint64_t ops[3];   /* committed inserts, updates, deletes */
+	uint64_t retries, missing_rows;
+	double lag_s;  /* now - source time of the oldest worker's last
+	                * commit while rows are in flight; 0 when caught up */
+	double idle_s; /* since the last transaction end was read */
+	bool caught_up;
+	bool safe_mode;
+	unsigned n_workers;
+	struct pipeline_worker_stats w[PIPELINE_STATS_MAX_WORKERS];
+};
+void pipeline_stats(struct pipeline *p, struct pipeline_stats *st);
+
 /* Stops: drops any partial transaction, lets the workers commit what
  * they hold, joins them, frees p.  Returns 0, or negative with err set
  * when a worker failed. */
