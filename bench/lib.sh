@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2034,SC2154 # the scripts read what is set here and own $root, $work
 # bench/lib.sh: what the end-to-end benchmark scripts (bench/binlog_decode.sh,
-# bench/stream.sh) share.  Sourced after tests/lib/mariadb.sh, with $root set
-# to the repository; it sets no shell options (the scripts run with
-# `set -euo pipefail`).
+# bench/stream.sh, bench/apply.sh) share.  Sourced after tests/lib/mariadb.sh,
+# with $root set to the repository; it sets no shell options (the scripts run
+# with `set -euo pipefail`).
 #
 #   bench_option ARG          the options every script has (--quick, --perf,
 #                             --write-doc, --no-doc, -h/--help; anything else
@@ -40,6 +40,9 @@
 #                             "**not met**" for VALUE >= GOAL
 #   bench_versions            sluice_ver, git_rev, git_dirty, mysqlbinlog_ver
 #   bench_machine             prints the "**Machine:** …" line of a section
+#   bench_mdb_snapshot, bench_mdb_start_copy, bench_cpu_ticks
+#                             targets reset from a data directory copy
+#                             (bench/apply.sh; see below)
 #   bench_update_doc NAME SECTION
 #                             puts SECTION between the bench:NAME markers of
 #                             docs/BENCHMARKS.md when doc=yes, else copies it
@@ -280,4 +283,60 @@ bench_update_doc() {
 	fi
 	cat "$work/doc.new" >"$docf"
 	log "updated $(rel "$docf")"
+}
+
+# ----------------------------------------------------------------------
+# For bench/apply.sh: targets started from a copy of a prepared data
+# directory (resetting a target in seconds instead of reloading it).
+#
+#   bench_mdb_snapshot NAME DEST      stops server NAME cleanly (TERM, as
+#                                     mdb_stop) and moves its data directory
+#                                     to DEST (which must not exist)
+#   bench_mdb_start_copy NAME PORT SNAP [mariadbd options…]
+#                                     like mdb_start, but the data directory
+#                                     is a copy of SNAP (its users included)
+#                                     instead of a fresh mariadb-install-db;
+#                                     the server is known to mdb_stop,
+#                                     mdb_sql, mdb_trap… like any other
+#   bench_cpu_ticks PID               CPU ticks (user + sys, CLK_TCK units)
+#                                     PID has used so far
+
+bench_mdb_snapshot() {
+	local name=$1 dest=$2 dir
+	[[ ! -e $dest ]] || die "bench_mdb_snapshot: $dest exists"
+	dir=$(mdb_dir "$name")
+	SL_KEEP=1 mdb_stop "$name" 2>/dev/null
+	mv -- "$dir/data" "$dest"
+	rm -rf -- "$dir"
+}
+
+# Uses tests/lib/mariadb.sh's internals (_MDB_DIR, _MDB_PORT, _MDB_NAMES,
+# _mdb_launch) so that the server is stopped by mdb_stop / mdb_trap; the
+# mariadbd command line is mdb_start's.
+bench_mdb_start_copy() {
+	local name=$1 port=$2 snap=$3 dir
+	shift 3
+	_mdb_check_name "$name"
+	[[ -z ${_MDB_PID[$name]:-} ]] || die "server '$name' already started"
+	[[ -d $snap ]] || die "bench_mdb_start_copy: no data directory $snap"
+	mkdir -p "${SL_TMP:-/tmp}"
+	dir=$(mktemp -d "${SL_TMP:-/tmp}/sluice-$name-$port-XXXX")
+	cp -a --reflink=auto -- "$snap" "$dir/data" || die "copying $snap failed"
+	_MDB_DIR["$name"]=$dir
+	_MDB_PORT["$name"]=$port
+	_MDB_NAMES+=("$name")
+	_mdb_launch "$name" start mariadbd --no-defaults --user=root \
+		--datadir="$dir/data" --socket="$dir/sock" --pid-file="$dir/pid" \
+		--log-error="$dir/err.log" --tmpdir="$dir" \
+		--port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
+		--innodb-buffer-pool-size="${MDB_BUFFER_POOL:-256M}" \
+		--innodb-flush-log-at-trx-commit=2 --sync-binlog=0 \
+		--innodb-doublewrite=0 --max-allowed-packet=256M \
+		--character-set-server=utf8mb4 \
+		"$@"
+	mdb_log "started '$name' from a copy of $snap: 127.0.0.1:$port pid ${_MDB_PID[$name]}"
+}
+
+bench_cpu_ticks() {
+	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
