@@ -354,8 +354,9 @@ static int meta_setup(struct pipeline *p, struct pipeline_resume *r,
 		rc = target_query(p->t, sbuf_cstr(&b), &rows, err);
 	if (rc != 0) {
 		sbuf_deinit(&b);
-		return sl_err_set(err, rc, "meta database %s: %s", meta,
-		                  err->msg);
+		sl_err_ctx(err, "meta database %s", meta);
+		err->code = rc;
+		return rc;
 	}
 	for (size_t i = 0; i < rows.n_rows; i++) {
 		const char *f = target_rows_get(&rows, i, 1);
@@ -1326,9 +1327,11 @@ static int route_causal(struct pipeline *p, struct ptable *tb,
 		if (img[j] == NULL)
 			continue;
 		for (uint32_t i = 0; i <= max_uk; i++)
-			if ((rc = uk_hash(tb, i, img[j], keys, &n, err)) != 0)
-				return sl_err_set(err, rc, "%s.%s: routing: %s",
-				                  tb->db, tb->name, err->msg);
+			if ((rc = uk_hash(tb, i, img[j], keys, &n, err)) != 0) {
+				sl_err_ctx(err, "%s.%s: routing", tb->db,
+				           tb->name);
+				return rc;
+			}
 	}
 	w = causality_find(&p->cz, keys, n, p->done);
 	if (w != CAUSALITY_NONE) {
@@ -1380,15 +1383,17 @@ static int on_row(struct pipeline *p, const struct row_change *row,
 		                err);
 	}
 	rc = route_row(&tb->rk, row, &h, err);
-	if (rc != 0)
-		return sl_err_set(err, rc, "%s.%s: routing: %s", tb->db,
-		                  tb->name, err->msg);
+	if (rc != 0) {
+		sl_err_ctx(err, "%s.%s: routing", tb->db, tb->name);
+		return rc;
+	}
 	if (tb->n_uk > 0)
 		return route_causal(p, tb, row, &h, err);
 	wb = route_worker(h.before, p->n_workers);
 	wa = route_worker(h.after, p->n_workers);
 	if (row->op == ROW_UPDATE && h.key_changed && wa != wb) {
 		/* the old key's worker deletes, the new key's inserts */
+		p->rows_in++;
 		rc = send_row(p, tb, ROW_DELETE, row->before, NULL, wb, err);
 		if (rc == 0)
 			rc = send_row(p, tb, ROW_INSERT, NULL, row->after, wa,
@@ -1405,6 +1410,69 @@ static bool ddl_replay_error(unsigned e)
 	       e == 1060 || e == 1061 || e == 1091 || e == 1146;
 }
 
+struct ddl_filter {
+	const struct pipeline *p;
+	const struct dec_str *db; /* the session's database */
+	int wanted;
+};
+
+/* An identifier of the statement as a C string (doubled backquotes of a
+ * quoted one made single). */
+static void name_str(char *out, size_t cap, const struct stmt_name *n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n->len && k + 1 < cap; i++) {
+		out[k++] = n->p[i];
+		if (n->quoted && n->p[i] == '`' && i + 1 < n->len &&
+		    n->p[i + 1] == '`')
+			i++;
+	}
+	out[k] = '\0';
+}
+
+static bool db_wanted(const struct job_config *cfg, const char *db)
+{
+	return object_wanted(cfg, db, "*") || object_wanted(cfg, db, "");
+}
+
+static void ddl_object(void *ctx, const struct stmt_name *db,
+                       const struct stmt_name *table)
+{
+	struct ddl_filter *f = ctx;
+	char d[256], t[256];
+
+	if (db != NULL)
+		name_str(d, sizeof(d), db);
+	else if (f->db->len > 0)
+		snprintf(d, sizeof(d), "%.*s", (int)f->db->len, f->db->p);
+	else
+		return; /* unqualified, no session database: not ours */
+	if (table == NULL) {
+		f->wanted |= db_wanted(f->p->cfg, d);
+		return;
+	}
+	name_str(t, sizeof(t), table);
+	f->wanted |= object_wanted(f->p->cfg, d, t);
+}
+
+/* Whether a DDL concerns the job: any object it names is selected (a
+ * RENAME into or out of the selection counts); statements naming no
+ * table or database (views, routines…) go by the session's database. */
+static bool ddl_wanted(const struct pipeline *p, const struct dec_str *db,
+                       const struct dec_str *q)
+{
+	struct ddl_filter f = {p, db, 0};
+	char dbs[256];
+
+	if (stmt_ddl_objects(q->p, q->len, ddl_object, &f) > 0)
+		return f.wanted != 0;
+	if (db->len == 0)
+		return true;
+	snprintf(dbs, sizeof(dbs), "%.*s", (int)db->len, db->p);
+	return db_wanted(p->cfg, dbs);
+}
+
 static int on_ddl(struct pipeline *p, const struct event *ev, uint64_t end,
                   struct sl_err *err)
 {
@@ -1414,15 +1482,8 @@ static int on_ddl(struct pipeline *p, const struct event *ev, uint64_t end,
 	bool replay;
 	int rc = 0;
 
-	if (db->len > 0) {
-		char dbs[256];
-
-		snprintf(dbs, sizeof(dbs), "%.*s", (int)db->len, db->p);
-		if (!object_wanted(p->cfg, dbs, "*") &&
-		    !object_wanted(p->cfg, dbs, "")) {
-			return txn_end(p, end, false, err);
-		}
-	}
+	if (!ddl_wanted(p, db, q))
+		return txn_end(p, end, false, err);
 	barrier(p);
 	sbuf_init(&b);
 	/* DDL cannot share a transaction with a checkpoint: the guard row
@@ -1454,9 +1515,11 @@ static int on_ddl(struct pipeline *p, const struct event *ev, uint64_t end,
 		rc = 0;
 	}
 	sbuf_deinit(&b);
-	if (rc != 0)
-		return sl_err_set(err, SL_EFATAL, "DDL at %s:%" PRIu64 ": %s",
-		                  p->file, ev->pos, err->msg);
+	if (rc != 0) {
+		sl_err_ctx(err, "DDL at %s:%" PRIu64, p->file, ev->pos);
+		err->code = SL_EFATAL;
+		return SL_EFATAL;
+	}
 	logf_("DDL applied at %s:%" PRIu64 ": %.*s", p->file, ev->pos,
 	      q->len > 200 ? 200 : (int)q->len, q->p);
 	schema_forget(p->schema, NULL, NULL);
