@@ -4,7 +4,8 @@
 #   0. clang-format and clang-tidy must be clean (tools/lint.sh);
 #   1. an AddressSanitizer+UBSan build runs the unit tests (label "unit");
 #   2. a clang libFuzzer build fuzzes the binlog decoder (corpus seeded
-#      from the fixture binlogs) and the protocol packet reader, each for
+#      from the fixture binlogs), the protocol packet reader and the HTTP
+#      request/response parsers (seeds in fuzz/corpus-http), each for
 #      SL_FUZZ_SECONDS (default 60);
 #   3. the release build runs every ctest test: unit tests and the
 #      integration tests that start real MariaDB servers.
@@ -34,24 +35,27 @@ cmake --build "$root/build-asan" -j"$jobs" >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir "$root/build-asan" -L unit --output-on-failure -j"$jobs"
 
-step "fuzzing the binlog decoder and the protocol reader for ${fuzz_seconds}s each"
+step "fuzzing the binlog decoder, the protocol reader and the HTTP parsers for ${fuzz_seconds}s each"
 CC=clang cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSL_FUZZ=ON -DSL_FIXTURES="$fixtures" >/dev/null
-cmake --build "$root/build-fuzz" -j"$jobs" --target fuzz_decode fuzz_proto >/dev/null
+cmake --build "$root/build-fuzz" -j"$jobs" --target fuzz_decode fuzz_proto fuzz_http >/dev/null
 corpus="$root/build-fuzz/corpus-decode"
-mkdir -p "$corpus" "$root/build-fuzz/corpus-proto"
+mkdir -p "$corpus" "$root/build-fuzz/corpus-proto" "$root/build-fuzz/corpus-http"
 # Same-named fixtures collide in a flat folder; what is copied is enough seed.
 find "$fixtures" -type f ! -name '*.md' ! -name '*.sql' ! -name '*.txt' \
   ! -name '*.csv' -size -1024k -exec cp -n {} "$corpus/" \; 2>/dev/null || true
-fuzz() { # NAME CORPUS
-  "$root/build-fuzz/fuzz/$1" -max_total_time="$fuzz_seconds" \
+fuzz() { # NAME CORPUS [SEED-DIR|-FLAG]...: new inputs go to CORPUS
+  local name=$1; shift
+  "$root/build-fuzz/fuzz/$name" -max_total_time="$fuzz_seconds" \
     -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$root/build-fuzz/$1-" "$2" 2>"$root/build-fuzz/$1.log" || {
-      tail -50 "$root/build-fuzz/$1.log" >&2; echo "test: $1 found a crash" >&2; exit 1; }
-  echo "$1: $(grep -E '^stat::number_of_executed_units' "$root/build-fuzz/$1.log" | tr -d '\n') (no crash)"
+    -artifact_prefix="$root/build-fuzz/$name-" "$@" 2>"$root/build-fuzz/$name.log" || {
+      tail -50 "$root/build-fuzz/$name.log" >&2; echo "test: $name found a crash" >&2; exit 1; }
+  echo "$name: $(grep -E '^stat::number_of_executed_units' "$root/build-fuzz/$name.log" | tr -d '\n') (no crash)"
 }
 fuzz fuzz_decode "$corpus"
 fuzz fuzz_proto "$root/build-fuzz/corpus-proto"
+fuzz fuzz_http "$root/build-fuzz/corpus-http" "$root/fuzz/corpus-http" \
+  -dict="$root/fuzz/http.dict"
 
 step "release build and every test (unit + integration against real MariaDB)"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
