@@ -34,6 +34,8 @@
 #define QUEUE_CAP      8192
 #define MAX_STMT_BYTES (1u << 20)
 #define RETRY_MAX      10
+/* statements of a batch go out in requests of about this size */
+#define MULTI_BYTES (4u << 20)
 
 enum { IT_ROW, IT_MARK, IT_DISCARD };
 
@@ -62,26 +64,42 @@ struct item {
 	int kind;
 	int op;
 	bool safe;
-	struct ptable *tb;
-	struct cell *before, *after;
 	/* IT_MARK */
 	bool dirty;  /* a forced flush inside a transaction: commit the
 	              * rows held too, checkpoint flagged dirty at pos */
 	uint32_t ts; /* the source's timestamp of the transaction end */
+	/* IT_ROW */
+	struct ptable *tb;
+	struct cell *before, *after;
+	/* IT_MARK: strings stored after the item */
 	uint64_t pos;
-	char file[256];
-	char gtid[256];
+	const char *file;
+	const char *gtid;
 };
 
-struct worker {
+/* One statement of a worker's pending request: what its affected-row
+ * count must reach (kind < 0: DELETE of n rows; SQLGEN_UPSERT: n rows;
+ * others are not counted) and the table, for error messages. */
+struct stmt_desc {
+	int kind;
+	uint32_t n;
+	const struct ptable *tb;
+};
+
+struct worker { /* NOLINT(clang-analyzer-optin.performance.Padding): cache lines
+	         */
+	/* set once */
 	struct pipeline *p;
 	unsigned id;
+	bool got_rows; /* dispatcher: rows in this txn */
 	pthread_t th;
 	struct queue q;
-	_Atomic uint64_t pushed;   /* written by the dispatcher only */
-	_Atomic uint64_t consumed; /* items committed or dropped */
-	_Atomic uint64_t rows_out; /* row changes committed */
-	_Atomic uint64_t ops[3];   /* committed inserts, updates, deletes */
+	/* written by the dispatcher only (own cache line) */
+	_Alignas(64) _Atomic uint64_t pushed;
+	/* written by the worker, read by others */
+	_Alignas(64) _Atomic uint64_t consumed; /* items committed or dropped */
+	_Atomic uint64_t rows_out;              /* row changes committed */
+	_Atomic uint64_t ops[3]; /* committed inserts, updates, deletes */
 	_Atomic uint64_t batches, retries;
 	_Atomic uint64_t rows_dropped; /* discarded on a reconnect */
 	_Atomic uint64_t batch_us;     /* the last batch's apply time */
@@ -89,12 +107,12 @@ struct worker {
 	pthread_mutex_t st_mu;         /* guards the next two */
 	char ck_file[256];             /* the last checkpoint written */
 	uint64_t ck_pos;
-	bool got_rows; /* dispatcher: rows in this txn */
-	struct target *t;
 	/* worker private */
+	struct target *t;
 	struct item **pend;
 	size_t n_pend, cap_pend;
 	struct sbuf sql;
+	struct sbuf probe; /* checked mode's SELECTs */
 	struct sqlgen_compactor comp;
 	struct sqlgen_change *ch;
 	size_t ch_cap;
@@ -102,17 +120,21 @@ struct worker {
 	size_t seen_cap;
 	const struct cell **run; /* ordered apply: one statement's images */
 	size_t run_cap;
-	/* the checkpoint found at start: a replay never writes one older
-	 * (the next restart would then skip rows this worker committed) */
+	/* the statements in w->sql not yet sent (one request) */
+	struct stmt_desc *desc;
+	uint64_t *aff;
+	size_t n_desc, desc_cap;
+	uint64_t missing; /* rows found missing in the current attempt */
 	/* missing rows: this attempt checks every row before its DELETE or
 	 * upsert (set after the affected-row counts showed a shortfall) */
 	bool checked;
-	uint64_t missing; /* rows found missing in the current attempt */
-	struct sbuf probe;
+	bool safe; /* the batch being applied is a replay */
+	/* the checkpoint found at start: a replay never writes one older
+	 * (the next restart would then skip rows this worker committed) */
+	bool floor_dirty;
+	uint64_t floor_pos;
 	char floor_file[256];
 	char floor_gtid[256];
-	uint64_t floor_pos;
-	bool floor_dirty;
 };
 
 struct pipeline {
@@ -164,9 +186,11 @@ struct pipeline {
 	struct timespec last_tick;
 };
 
+/* The coarse clock (a few ms; no system call, no TSC read): ticks,
+ * progress lines and status ages.  Batch times use CLOCK_MONOTONIC. */
 static double now_s(struct timespec *ts)
 {
-	clock_gettime(CLOCK_MONOTONIC, ts);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, ts);
 	return (double)ts->tv_sec + (double)ts->tv_nsec / 1e9;
 }
 
@@ -485,19 +509,98 @@ static int check_rows(struct worker *w, const struct sqlgen_table *t,
 	return 0;
 }
 
-/* Writes imgs[0..n) as DELETEs (kind < 0) or with verb kind.  *aff
- * gets the affected rows added. */
-static int emit(struct worker *w, const struct sqlgen_table *t, int kind,
-                const struct cell *const *imgs, size_t n, uint64_t *aff,
-                struct sl_err *err)
+#define KIND_OTHER 100 /* BEGIN, checkpoint: not counted */
+
+/* Affected-row accounting of a statement of n DELETEs or upserts that
+ * got aff: a DELETE of a present row counts 1; an upsert 2 for an updated
+ * row, 1 for an inserted (missing) one, 1 for a row already equal
+ * (CLIENT_FOUND_ROWS).  A shortfall is SL_ENOTFOUND: the batch is applied
+ * again in checked mode, which finds the missing rows (an upsert's
+ * shortfall may also be rows already equal: the check tells).  Safe mode
+ * replays rows that may be there or not: nothing is counted. */
+static int account(const struct worker *w, const struct stmt_desc *d,
+                   uint64_t aff, struct sl_err *err)
 {
+	uint64_t want;
+
+	if (w->safe || w->checked || (d->kind >= 0 && d->kind != SQLGEN_UPSERT))
+		return 0;
+	want = d->kind < 0 ? d->n : 2 * (uint64_t)d->n;
+	if (aff >= want)
+		return 0;
+	return sl_err_set(err, SL_ENOTFOUND,
+	                  "table %s.%s: %" PRIu64 " of %u rows to %s may be "
+	                  "missing",
+	                  d->tb->db, d->tb->name,
+	                  d->kind < 0 ? want - aff : (want - aff + 1) / 2, d->n,
+	                  d->kind < 0 ? "delete" : "update");
+}
+
+/* Sends the pending statements as one request and checks their counts. */
+static int send_pending(struct worker *w, struct sl_err *err)
+{
+	size_t failed = 0;
+	int rc = 0;
+
+	if (w->n_desc == 0)
+		return 0;
+	if (!sbuf_ok(&w->sql))
+		return sl_err_set(err, SL_ENOMEM, "out of memory");
+	if (target_exec_multi(w->t, w->sql.p, w->sql.len, w->aff, w->n_desc,
+	                      &failed, err) != 0) {
+		rc = classify(w->t);
+		if (failed < w->n_desc && w->desc[failed].tb != NULL)
+			sl_err_ctx(err, "table %s.%s", w->desc[failed].tb->db,
+			           w->desc[failed].tb->name);
+	}
+	for (size_t i = 0; rc == 0 && i < w->n_desc; i++)
+		rc = account(w, &w->desc[i], w->aff[i], err);
+	sbuf_reset(&w->sql);
+	w->n_desc = 0;
+	return rc;
+}
+
+/* Queues one statement built by the caller from w->sql's length `from`
+ * (a ';' goes before it when it is not the first). */
+static int add_desc(struct worker *w, int kind, size_t n,
+                    const struct ptable *tb, struct sl_err *err)
+{
+	if (w->n_desc == w->desc_cap) {
+		size_t cap = w->desc_cap ? 2 * w->desc_cap : 64;
+		void *d = realloc(w->desc, cap * sizeof(*w->desc));
+		void *a;
+
+		if (d == NULL)
+			return sl_err_set(err, SL_ENOMEM, "out of memory");
+		w->desc = d;
+		a = realloc(w->aff, cap * sizeof(*w->aff));
+		if (a == NULL)
+			return sl_err_set(err, SL_ENOMEM, "out of memory");
+		w->aff = a;
+		w->desc_cap = cap;
+	}
+	w->desc[w->n_desc].kind = kind;
+	w->desc[w->n_desc].n = (uint32_t)n;
+	w->desc[w->n_desc].tb = tb;
+	w->n_desc++;
+	return 0;
+}
+
+/* Writes imgs[0..n) of table tb as DELETEs (kind < 0) or with verb kind:
+ * appended to the pending request (sent when it reaches MULTI_BYTES), or
+ * in checked mode run at once, each row checked first. */
+static int emit(struct worker *w, const struct ptable *tb, int kind,
+                const struct cell *const *imgs, size_t n, struct sl_err *err)
+{
+	const struct sqlgen_table *t = &tb->t;
 	size_t at = 0, done;
 	int rc;
 
 	while (at < n) {
-		uint64_t a = 0;
-
-		sbuf_reset(&w->sql);
+		if (w->checked)
+			sbuf_reset(&w->sql);
+		else if (w->sql.len > 0)
+			sbuf_putc(&w->sql, ';');
 		if (kind < 0)
 			rc = sqlgen_delete(&w->sql, t, imgs + at, n - at,
 			                   MAX_STMT_BYTES, &done, err);
@@ -505,40 +608,33 @@ static int emit(struct worker *w, const struct sqlgen_table *t, int kind,
 			rc = sqlgen_insert(&w->sql, t, (enum sqlgen_verb)kind,
 			                   imgs + at, n - at, MAX_STMT_BYTES,
 			                   &done, err);
-		if (rc != 0)
+		if (rc != 0) {
+			sl_err_ctx(err, "table %s.%s", tb->db, tb->name);
 			return SL_EFATAL;
+		}
 		if (!sbuf_ok(&w->sql))
 			return sl_err_set(err, SL_ENOMEM, "out of memory");
-		if (w->checked && (kind < 0 || kind == SQLGEN_UPSERT) &&
-		    (rc = check_rows(w, t, imgs + at, done, err)) != 0)
+		if (!w->checked) {
+			if ((rc = add_desc(w, kind, done, tb, err)) != 0 ||
+			    (w->sql.len >= MULTI_BYTES &&
+			     (rc = send_pending(w, err)) != 0))
+				return rc;
+			at += done;
+			continue;
+		}
+		if ((kind < 0 || kind == SQLGEN_UPSERT) &&
+		    (rc = check_rows(w, t, imgs + at, done, err)) != 0) {
+			sl_err_ctx(err, "table %s.%s", tb->db, tb->name);
 			return rc;
-		rc = target_exec(w->t, w->sql.p, w->sql.len, &a, err);
-		if (rc != 0)
+		}
+		rc = target_exec(w->t, w->sql.p, w->sql.len, NULL, err);
+		if (rc != 0) {
+			sl_err_ctx(err, "table %s.%s", tb->db, tb->name);
 			return classify(w->t);
-		*aff += a;
+		}
 		at += done;
 	}
 	return 0;
-}
-
-/* Affected-row accounting of n DELETEs or upserts that got aff: a
- * DELETE of a present row counts 1; an upsert 2 for an updated row, 1 for
- * an inserted (missing) one, 0 for a row already equal.  A shortfall is
- * SL_ENOTFOUND: the batch is applied again in checked mode, which finds
- * the missing rows (an upsert's shortfall may also be rows already equal:
- * the check tells).  Safe mode replays rows that may be there or not:
- * nothing is counted. */
-static int account(struct worker *w, int kind, size_t n, uint64_t aff,
-                   bool safe, struct sl_err *err)
-{
-	uint64_t want = kind < 0 ? n : 2 * (uint64_t)n;
-
-	if (safe || w->checked || aff >= want)
-		return 0;
-	return sl_err_set(err, SL_ENOTFOUND,
-	                  "%" PRIu64 " of %zu rows to %s may be missing",
-	                  kind < 0 ? want - aff : (want - aff + 1) / 2, n,
-	                  kind < 0 ? "delete" : "update");
 }
 
 /* Changes w->ch[0..k) of a table with unique keys besides its routing
@@ -549,9 +645,10 @@ static int account(struct worker *w, int kind, size_t n, uint64_t aff,
  * UPDATE is a DELETE then an INSERT.  Safe mode writes REPLACE, which
  * also clears rows holding the same unique values, where an upsert
  * would update them. */
-static int apply_ordered(struct worker *w, const struct sqlgen_table *t,
-                         size_t k, bool safe, struct sl_err *err)
+static int apply_ordered(struct worker *w, const struct ptable *tb, size_t k,
+                         struct sl_err *err)
 {
+	bool safe = w->safe;
 	size_t n = 0;
 	int kind = 0, rc;
 
@@ -577,7 +674,7 @@ static int apply_ordered(struct worker *w, const struct sqlgen_table *t,
 		} else if (c->op == ROW_INSERT) {
 			kinds[m] = safe ? SQLGEN_REPLACE : SQLGEN_INSERT;
 			img[m++] = c->after;
-		} else if (sqlgen_key_changed(t, c->before, c->after)) {
+		} else if (sqlgen_key_changed(&tb->t, c->before, c->after)) {
 			kinds[m] = -1;
 			img[m++] = c->before;
 			kinds[m] = safe ? SQLGEN_REPLACE : SQLGEN_INSERT;
@@ -588,14 +685,8 @@ static int apply_ordered(struct worker *w, const struct sqlgen_table *t,
 		}
 		for (int j = 0; j < m; j++) {
 			if (n > 0 && kinds[j] != kind) {
-				uint64_t aff = 0;
-
-				if ((rc = emit(w, t, kind, w->run, n, &aff,
-				               err)) != 0 ||
-				    (kind != SQLGEN_INSERT &&
-				     kind != SQLGEN_REPLACE &&
-				     (rc = account(w, kind, n, aff, safe,
-				                   err)) != 0))
+				if ((rc = emit(w, tb, kind, w->run, n, err)) !=
+				    0)
 					return rc;
 				n = 0;
 			}
@@ -608,12 +699,11 @@ static int apply_ordered(struct worker *w, const struct sqlgen_table *t,
 }
 
 /* Applies the changes of table tb among pend[0..n). */
-static int apply_table(struct worker *w, struct ptable *tb, size_t n, bool safe,
+static int apply_table(struct worker *w, struct ptable *tb, size_t n,
                        struct sl_err *err)
 {
 	const struct sqlgen_table *t = &tb->t;
 	size_t k = 0;
-	uint64_t aff_del = 0, aff_ins = 0, aff_upd = 0;
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
@@ -644,33 +734,28 @@ static int apply_table(struct worker *w, struct ptable *tb, size_t n, bool safe,
 		for (size_t i = 0; i < k; i++) {
 			const struct cell *b = w->ch[i].before,
 			                  *a = w->ch[i].after;
-			uint64_t aff = 0;
 
 			if (b != NULL &&
-			    ((rc = emit(w, t, -1, &b, 1, &aff, err)) != 0 ||
-			     (rc = account(w, -1, 1, aff, safe, err)) != 0))
+			    (rc = emit(w, tb, -1, &b, 1, err)) != 0)
 				return rc;
-			if (a != NULL && (rc = emit(w, t, SQLGEN_INSERT, &a, 1,
-			                            &aff, err)) != 0)
+			if (a != NULL &&
+			    (rc = emit(w, tb, SQLGEN_INSERT, &a, 1, err)) != 0)
 				return rc;
 		}
 		return 0;
 	}
 	if (tb->n_uk > 0)
-		return apply_ordered(w, t, k, safe, err);
+		return apply_ordered(w, tb, k, err);
 	if (sqlgen_keys(&w->comp, t, w->ch, k, err) != 0 ||
-	    sqlgen_compact(&w->comp, t, w->ch, k, safe, err) != 0)
+	    sqlgen_compact(&w->comp, t, w->ch, k, w->safe, err) != 0) {
+		sl_err_ctx(err, "table %s.%s", tb->db, tb->name);
 		return SL_EFATAL;
-	if ((rc = emit(w, t, -1, w->comp.del, w->comp.n_del, &aff_del, err)) !=
-	        0 ||
-	    (rc = emit(w, t, safe ? SQLGEN_REPLACE : SQLGEN_INSERT, w->comp.ins,
-	               w->comp.n_ins, &aff_ins, err)) != 0 ||
-	    (rc = emit(w, t, SQLGEN_UPSERT, w->comp.upd, w->comp.n_upd,
-	               &aff_upd, err)) != 0)
-		return rc;
-	if ((rc = account(w, -1, w->comp.n_del, aff_del, safe, err)) != 0 ||
-	    (rc = account(w, SQLGEN_UPSERT, w->comp.n_upd, aff_upd, safe,
-	                  err)) != 0)
+	}
+	if ((rc = emit(w, tb, -1, w->comp.del, w->comp.n_del, err)) != 0 ||
+	    (rc = emit(w, tb, w->safe ? SQLGEN_REPLACE : SQLGEN_INSERT,
+	               w->comp.ins, w->comp.n_ins, err)) != 0 ||
+	    (rc = emit(w, tb, SQLGEN_UPSERT, w->comp.upd, w->comp.n_upd,
+	               err)) != 0)
 		return rc;
 	return 0;
 }
@@ -704,17 +789,44 @@ static bool already_committed(struct worker *w, const struct item *mark)
 	return yes;
 }
 
+/* The checkpoint statement of mark, appended to w->sql. */
+static void mark_sql(struct worker *w, const struct item *mark)
+{
+	if (w->floor_file[0] != '\0' &&
+	    pos_cmp(mark->file, mark->pos, w->floor_file, w->floor_pos) <= 0)
+		checkpoint_sql(&w->sql, w->p, (int)w->id, w->floor_file,
+		               w->floor_pos, w->floor_gtid,
+		               w->floor_dirty ||
+		                   (mark->dirty &&
+		                    pos_cmp(mark->file, mark->pos,
+		                            w->floor_file, w->floor_pos) == 0),
+		               false);
+	else
+		checkpoint_sql(&w->sql, w->p, (int)w->id, mark->file, mark->pos,
+		               mark->gtid, mark->dirty, false);
+}
+
 /* One attempt: pend[0..n) (ending with mark) in one transaction, table
- * by table in the order each first appears. */
+ * by table in the order each first appears.  Normally two round trips:
+ * BEGIN, the statements and the checkpoint as one request (more when it
+ * passes MULTI_BYTES), then COMMIT once the affected-row counts are
+ * checked.  Checked mode runs statement by statement. */
 static int apply_once(struct worker *w, size_t n, const struct item *mark,
-                      bool safe, struct sl_err *err)
+                      struct sl_err *err)
 {
 	size_t n_seen = 0;
-	int rc;
+	int rc = 0;
 
-	if (target_begin(w->t, err) != 0)
-		return classify(w->t);
-	for (size_t i = 0; i < n; i++) {
+	sbuf_reset(&w->sql);
+	w->n_desc = 0;
+	if (w->checked) {
+		if (target_begin(w->t, err) != 0)
+			return classify(w->t);
+	} else {
+		sbuf_puts(&w->sql, "BEGIN");
+		rc = add_desc(w, KIND_OTHER, 0, NULL, err);
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct item *it = w->pend[i];
 		bool dup = false;
 
@@ -730,42 +842,39 @@ static int apply_once(struct worker *w, size_t n, const struct item *mark,
 			    realloc(w->seen, cap * sizeof(struct ptable *));
 
 			if (q == NULL) {
-				target_rollback(w->t);
-				sl_err_set(err, SL_ENOMEM, "out of memory");
-				return SL_EFATAL;
+				rc =
+				    sl_err_set(err, SL_ENOMEM, "out of memory");
+				break;
 			}
 			w->seen = q;
 			w->seen_cap = cap;
 		}
 		w->seen[n_seen++] = it->tb;
-		rc = apply_table(w, it->tb, n, safe, err);
-		if (rc != 0) {
-			sl_err_ctx(err, "table %s.%s", it->tb->db,
-			           it->tb->name);
-			target_rollback(w->t);
-			return rc;
+		rc = apply_table(w, it->tb, n, err);
+	}
+	if (rc == 0) {
+		if (w->checked) {
+			sbuf_reset(&w->sql);
+			mark_sql(w, mark);
+			if (target_exec(w->t, w->sql.p, w->sql.len, NULL,
+			                err) != 0)
+				rc = classify(w->t);
+		} else {
+			sbuf_putc(&w->sql, ';');
+			mark_sql(w, mark);
+			rc = add_desc(w, KIND_OTHER, 0, NULL, err);
+			if (rc == 0)
+				rc = send_pending(w, err);
 		}
 	}
-	sbuf_reset(&w->sql);
-	if (w->floor_file[0] != '\0' &&
-	    pos_cmp(mark->file, mark->pos, w->floor_file, w->floor_pos) <= 0)
-		checkpoint_sql(&w->sql, w->p, (int)w->id, w->floor_file,
-		               w->floor_pos, w->floor_gtid,
-		               w->floor_dirty ||
-		                   (mark->dirty &&
-		                    pos_cmp(mark->file, mark->pos,
-		                            w->floor_file, w->floor_pos) == 0),
-		               false);
-	else
-		checkpoint_sql(&w->sql, w->p, (int)w->id, mark->file, mark->pos,
-		               mark->gtid, mark->dirty, false);
-	if (target_exec(w->t, w->sql.p, w->sql.len, NULL, err) != 0 ||
-	    target_commit(w->t, err) != 0) {
+	if (rc == 0 && target_commit(w->t, err) != 0)
 		rc = classify(w->t);
+	if (rc != 0) {
+		if (rc == SL_ENOMEM)
+			rc = SL_EFATAL;
 		target_rollback(w->t);
-		return rc;
 	}
-	return 0;
+	return rc;
 }
 
 /* Applies pend[0..n) where pend[n-1] is a commit marker, with retries. */
@@ -782,7 +891,7 @@ static int apply_batch(struct worker *w, size_t n)
 	uint64_t ops[3] = {0, 0, 0};
 	struct timespec t0;
 
-	now_s(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t i = 0; i < n; i++)
 		if (w->pend[i]->kind == IT_ROW) {
 			int op = w->pend[i]->op;
@@ -802,8 +911,9 @@ static int apply_batch(struct worker *w, size_t n)
 				break;
 			}
 		}
+		w->safe = safe;
 		if (w->t != NULL)
-			rc = apply_once(w, n, mark, safe, &err);
+			rc = apply_once(w, n, mark, &err);
 		if (rc == 0)
 			break;
 		if (rc == SL_ENOTFOUND && !w->checked) {
@@ -858,7 +968,14 @@ static int apply_batch(struct worker *w, size_t n)
 		atomic_fetch_add(&w->ops[i], ops[i]);
 	atomic_fetch_add(&w->rows_out, rows);
 	atomic_fetch_add(&w->batches, 1);
-	atomic_store(&w->batch_us, (uint64_t)(secs_since(&t0) * 1e6));
+	{
+		struct timespec t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		atomic_store(&w->batch_us,
+		             (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 +
+		                        (t1.tv_nsec - t0.tv_nsec) / 1000));
+	}
 	atomic_store(&w->commit_ts, mark->ts);
 	pthread_mutex_lock(&w->st_mu);
 	snprintf(w->ck_file, sizeof(w->ck_file), "%s", mark->file);
@@ -997,15 +1114,21 @@ static void barrier(struct pipeline *p)
 
 static struct item *new_mark(struct pipeline *p, uint64_t pos)
 {
-	struct item *it = calloc(1, sizeof(*it));
+	size_t nf = strlen(p->file) + 1, ng = strlen(p->gtid) + 1;
+	struct item *it = malloc(sizeof(*it) + nf + ng);
+	char *q;
 
 	if (it == NULL)
 		return NULL;
+	memset(it, 0, sizeof(*it));
 	it->kind = IT_MARK;
 	it->pos = pos;
 	it->ts = p->txn_ts;
-	snprintf(it->file, sizeof(it->file), "%s", p->file);
-	snprintf(it->gtid, sizeof(it->gtid), "%s", p->gtid);
+	q = (char *)(it + 1);
+	memcpy(q, p->file, nf);
+	memcpy(q + nf, p->gtid, ng);
+	it->file = q;
+	it->gtid = q + nf;
 	return it;
 }
 
@@ -1014,7 +1137,15 @@ static struct item *new_mark(struct pipeline *p, uint64_t pos)
 static int txn_end(struct pipeline *p, uint64_t pos, bool all,
                    struct sl_err *err)
 {
-	snprintf(p->gtid, sizeof(p->gtid), "%s", decoder_gtid(p->dc));
+	{
+		const char *g = decoder_gtid(p->dc);
+		size_t n = strlen(g);
+
+		if (n >= sizeof(p->gtid))
+			n = sizeof(p->gtid) - 1;
+		memcpy(p->gtid, g, n);
+		p->gtid[n] = '\0';
+	}
 	for (unsigned i = 0; i < p->n_workers; i++) {
 		struct item *m;
 
@@ -1864,6 +1995,8 @@ int pipeline_close(struct pipeline *p, struct sl_err *err)
 		free(w->ch);
 		free(w->seen);
 		free(w->run);
+		free(w->desc);
+		free(w->aff);
 		sbuf_deinit(&w->sql);
 		sbuf_deinit(&w->probe);
 		sqlgen_compactor_deinit(&w->comp);

@@ -64,9 +64,10 @@ int target_open(const struct target_opts *o, struct target **out,
 		              o->tls == TARGET_TLS_VERIFY_IDENTITY ? &on
 		                                                   : &off);
 	}
-	if (mysql_real_connect(t->my, o->host, o->user,
-	                       o->password ? o->password : "", NULL, o->port,
-	                       NULL, CLIENT_FOUND_ROWS) == NULL) {
+	if (mysql_real_connect(
+	        t->my, o->host, o->user, o->password ? o->password : "", NULL,
+	        o->port, NULL,
+	        CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS) == NULL) {
 		rc = fail(t, "connect", err);
 		target_close(t);
 		return rc;
@@ -119,6 +120,33 @@ int target_exec(struct target *t, const char *sql, size_t len,
 	if (affected)
 		*affected = (uint64_t)mysql_affected_rows(t->my);
 	return 0;
+}
+
+int target_exec_multi(struct target *t, const char *sql, size_t len,
+                      uint64_t *aff, size_t n, size_t *failed,
+                      struct sl_err *err)
+{
+	size_t i = 0;
+	int st;
+
+	t->last_errno = 0;
+	*failed = 0;
+	if (mysql_real_query(t->my, sql, (unsigned long)len) != 0)
+		return fail(t, "statement", err);
+	for (;;) {
+		if (mysql_field_count(t->my) > 0)
+			mysql_free_result(mysql_store_result(t->my));
+		if (i < n)
+			aff[i] = (uint64_t)mysql_affected_rows(t->my);
+		i++;
+		st = mysql_next_result(t->my);
+		if (st < 0)
+			return 0;
+		if (st > 0) {
+			*failed = i;
+			return fail(t, "statement", err);
+		}
+	}
 }
 
 int target_query(struct target *t, const char *sql, struct target_rows *r,

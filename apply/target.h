@@ -50,6 +50,17 @@ int target_exec(struct target *t, const char *sql, size_t len,
                 uint64_t *affected, struct sl_err *err);
 unsigned target_errno(const struct target *t);
 
+/* Runs n statements joined by ';' in sql as one multi-statement request
+ * (one round trip) and reads every result: aff[i] gets statement i's
+ * affected rows.  The server stops at the first failing statement:
+ * *failed is then its index (and the return as target_exec's); the
+ * statements after it did not run.  Connections are opened with
+ * CLIENT_MULTI_STATEMENTS (TiDB accepts multi-statements from clients
+ * that set it). */
+int target_exec_multi(struct target *t, const char *sql, size_t len,
+                      uint64_t *aff, size_t n, size_t *failed,
+                      struct sl_err *err);
+
 /* A query result: n_rows x n_cols NUL-terminated strings, NULL for SQL
  * NULL; owned, free with target_rows_free. */
 struct target_rows {

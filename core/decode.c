@@ -1276,11 +1276,15 @@ static int read_image(struct decoder *dc, int which, struct cell *cells,
 
 		if (i >= rs->ncols || !((present[i / 8] >> (i % 8)) & 1)) {
 			cells[i].state = CELL_ABSENT;
+			cells[i].p = NULL;
+			cells[i].len = 0;
 			continue;
 		}
 		if ((nulls[k / 8] >> (k % 8)) & 1) {
 			k++;
 			cells[i].state = CELL_NULL;
+			cells[i].p = NULL;
+			cells[i].len = 0;
 			if (c->type == COL_JSON)
 				json_k++;
 			continue;

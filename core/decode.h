@@ -52,8 +52,8 @@ enum dec_kind {
 
 /* cell.state */
 enum {
-	CELL_ABSENT = 0, /* not in this (partial) row image */
-	CELL_NULL = 1,
+	CELL_ABSENT = 0, /* not in this (partial) row image; p NULL, len 0 */
+	CELL_NULL = 1,   /* p NULL, len 0 */
 	CELL_VALUE = 2,
 	CELL_JSON_DIFF = 3, /* PARTIAL_UPDATE_ROWS: p/len hold the diffs */
 };

@@ -53,6 +53,9 @@ int cmd_run(int argc, char **argv)
 		to_end = true;
 		argv++;
 		argc--;
+	} else if (argc == 3 && strcmp(argv[2], "--to-end") == 0) {
+		to_end = true;
+		argc--;
 	}
 	if (argc != 2 || argv[1][0] == '-') {
 		run_usage(stderr);
