@@ -329,3 +329,58 @@ int schema_check(const struct schema_table *st, const struct table_map *tm,
 			    st->cols[i].column_type);
 	return 0;
 }
+
+/* The binlog type a column of information_schema DATA_TYPE dt is logged
+ * as (ENUM/SET as their real types, as core/tablemap.c reports them);
+ * COL_INVALID when unknown. */
+static uint8_t binlog_type_of(const char *dt)
+{
+	static const struct {
+		const char *names; /* space-separated */
+		uint8_t type;
+	} map[] = {
+	    {" tinyint bool boolean ", COL_TINY},
+	    {" smallint ", COL_SHORT},
+	    {" mediumint ", COL_INT24},
+	    {" int integer ", COL_LONG},
+	    {" bigint ", COL_LONGLONG},
+	    {" float ", COL_FLOAT},
+	    {" double real ", COL_DOUBLE},
+	    {" decimal numeric fixed ", COL_NEWDECIMAL},
+	    {" year ", COL_YEAR},
+	    {" date ", COL_DATE},
+	    {" time ", COL_TIME2},
+	    {" datetime ", COL_DATETIME2},
+	    {" timestamp ", COL_TIMESTAMP2},
+	    {" bit ", COL_BIT},
+	    {" enum ", COL_ENUM},
+	    {" set ", COL_SET},
+	    {" json ", COL_JSON},
+	    {" geometry point linestring polygon multipoint multilinestring "
+	     "multipolygon geometrycollection geomcollection ",
+	     COL_GEOMETRY},
+	    {" vector ", COL_VECTOR},
+	    {" char varchar binary varbinary ", COL_VARCHAR},
+	    {" tinytext text mediumtext longtext tinyblob blob mediumblob "
+	     "longblob ",
+	     COL_BLOB},
+	    {" uuid inet4 inet6 ", COL_STRING}, /* MariaDB: strings */
+	};
+	char word[72];
+
+	snprintf(word, sizeof(word), " %s ", dt);
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strstr(map[i].names, word) != NULL)
+			return map[i].type;
+	return COL_INVALID;
+}
+
+bool schema_types_compatible(const char *src, const char *dst)
+{
+	uint8_t bt;
+
+	if (strcasecmp(src, dst) == 0)
+		return true;
+	bt = binlog_type_of(src);
+	return bt != COL_INVALID && compatible(bt, dst);
+}

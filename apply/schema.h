@@ -62,6 +62,13 @@ int schema_get(struct schema *s, const char *db, const char *table,
 int schema_check(const struct schema_table *st, const struct table_map *tm,
                  struct sl_err *err);
 
+/* Whether a source column whose information_schema DATA_TYPE is src
+ * (lower case, e.g. "varchar") can be written to a target column of
+ * DATA_TYPE dst, by the rules schema_check applies to the binlog type
+ * such a column is logged as (for the precheck, before any TABLE_MAP).
+ * Equal names always are; an unknown source type is not. */
+bool schema_types_compatible(const char *src, const char *dst);
+
 /* Drops the cached definition (after DDL on it), or all with table NULL. */
 void schema_forget(struct schema *s, const char *db, const char *table);
 

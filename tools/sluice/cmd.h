@@ -9,6 +9,7 @@
 #define SLUICE_VERSION "0.1.0"
 
 int cmd_binlog(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_position(int argc, char **argv);
 int cmd_run(int argc, char **argv);

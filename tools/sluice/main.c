@@ -17,6 +17,9 @@ static const struct {
     {"binlog", cmd_binlog,
      "[--json] [--start-position N] [--stop-position N] FILE...   "
      "decode local binlog files"},
+    {"check", cmd_check,
+     "JOB.yaml       validate connections, then precheck: Pass / Warning "
+     "/ Failed per item"},
     {"position", cmd_position,
      "JOB.yaml       the source's current binlog file, position and GTID set"},
     {"run", cmd_run, "JOB.yaml       run the job in the foreground"},
