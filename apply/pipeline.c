@@ -170,7 +170,14 @@ struct pipeline {
 	uint64_t *done;   /* snapshot of the workers' committed counts */
 	uint64_t n_flush; /* causality conflicts (forced flushes) */
 	_Atomic uint64_t missing_rows; /* on-missing-row: warn */
-	char ddl_file[256];            /* the last DDL begun before a restart */
+	/* the failure that stopped the job (pipeline_failure) */
+	bool fail_conflict;
+	char fail_file[256];
+	uint64_t fail_pos;
+	/* resume after a conflict: REPLACE for batches up to here */
+	char replace_file[256];
+	uint64_t replace_pos;
+	char ddl_file[256]; /* the last DDL begun before a restart */
 	uint64_t ddl_pos;
 	uint64_t rows_in, last_rows_in, last_rows_out;
 	uint32_t txn_ts; /* source timestamp of the current transaction */
@@ -321,6 +328,67 @@ static void checkpoint_sql(struct sbuf *b, const struct pipeline *p, int worker,
 		             "dirty=VALUES(dirty),updated=VALUES(updated)");
 }
 
+/* The job's start as text, for the guard below. */
+static void start_text(const struct job_config *cfg, char *out, size_t cap)
+{
+	switch (cfg->start.mode) {
+	case CONFIG_START_GTID:
+		snprintf(out, cap, "gtid %s", cfg->start.gtid);
+		break;
+	case CONFIG_START_POSITION:
+		snprintf(out, cap, "position %s:%" PRIu64, cfg->start.file,
+		         cfg->start.position);
+		break;
+	default: snprintf(out, cap, "now"); break;
+	}
+}
+
+/* The start is fixed once the job exists: its first run records it, a
+ * later run with another start is refused (it would silently skip or
+ * repeat data). */
+static int start_guard(struct pipeline *p, struct sbuf *b, struct sl_err *err)
+{
+	const char *meta = p->cfg->meta_database;
+	struct target_rows rows;
+	char want[600];
+	int rc;
+
+	start_text(p->cfg, want, sizeof(want));
+	sbuf_reset(b);
+	sbuf_puts(b, "SELECT start FROM ");
+	sqlgen_ident(b, meta, strlen(meta));
+	sbuf_puts(b, ".`job` WHERE job=");
+	sql_str(b, p->cfg->name);
+	rc = target_query(p->t, sbuf_cstr(b), &rows, err);
+	if (rc != 0)
+		return rc;
+	if (rows.n_rows > 0) {
+		const char *had = target_rows_get(&rows, 0, 0);
+
+		if (had && strcmp(had, want) != 0) {
+			rc = sl_err_set(err, SL_EINVAL,
+			                "job %s: start: the job began with "
+			                "\"%s\", the job file now says \"%s\": "
+			                "the start is fixed once a job has "
+			                "run; restore it, or `sluice delete` "
+			                "the job to start over",
+			                p->cfg->name, had, want);
+		}
+		target_rows_free(&rows);
+		return rc;
+	}
+	target_rows_free(&rows);
+	sbuf_reset(b);
+	sbuf_puts(b, "INSERT INTO ");
+	sqlgen_ident(b, meta, strlen(meta));
+	sbuf_puts(b, ".`job` (job, start, created) VALUES (");
+	sql_str(b, p->cfg->name);
+	sbuf_putc(b, ',');
+	sql_str(b, want);
+	sbuf_puts(b, ",UTC_TIMESTAMP())");
+	return exec_str(p->t, sbuf_cstr(b), err);
+}
+
 static int meta_setup(struct pipeline *p, struct pipeline_resume *r,
                       struct sl_err *err)
 {
@@ -352,6 +420,15 @@ static int meta_setup(struct pipeline *p, struct pipeline_resume *r,
 	              "TIMESTAMP NULL)");
 	if (rc == 0)
 		rc = exec_str(p->t, sbuf_cstr(&b), err);
+	sbuf_reset(&b);
+	sbuf_puts(&b, "CREATE TABLE IF NOT EXISTS ");
+	sqlgen_ident(&b, meta, strlen(meta));
+	sbuf_puts(&b, ".`job` (job VARCHAR(64) NOT NULL PRIMARY KEY, "
+	              "start TEXT NOT NULL, created TIMESTAMP NULL)");
+	if (rc == 0)
+		rc = exec_str(p->t, sbuf_cstr(&b), err);
+	if (rc == 0)
+		rc = start_guard(p, &b, err);
 	sbuf_reset(&b);
 	sbuf_puts(&b, "SELECT file, pos FROM ");
 	sqlgen_ident(&b, meta, strlen(meta));
@@ -924,7 +1001,10 @@ static int apply_batch(struct worker *w, size_t n)
 			continue;
 		}
 		if (rc == SL_ECONFLICT && !safe &&
-		    p->cfg->on_conflict == CONFIG_CONFLICT_REPLACE) {
+		    (p->cfg->on_conflict == CONFIG_CONFLICT_REPLACE ||
+		     (p->replace_file[0] &&
+		      pos_cmp(mark->file, mark->pos, p->replace_file,
+		              p->replace_pos) <= 0))) {
 			logf_("worker %u: duplicate key (%s); applying the "
 			      "batch again with REPLACE",
 			      w->id, err.msg);
@@ -939,6 +1019,14 @@ static int apply_batch(struct worker *w, size_t n)
 			         "before %s:%" PRIu64 ": %s",
 			         w->id, tidb_class_name(rc), mark->file,
 			         mark->pos, err.msg);
+			pthread_mutex_lock(&p->fail_mu);
+			if (!atomic_load(&p->failed)) {
+				p->fail_conflict = rc == SL_ECONFLICT;
+				snprintf(p->fail_file, sizeof(p->fail_file),
+				         "%s", mark->file);
+				p->fail_pos = mark->pos;
+			}
+			pthread_mutex_unlock(&p->fail_mu);
 			fail(p, msg);
 			return rc;
 		}
@@ -1827,6 +1915,54 @@ int pipeline_poll(struct pipeline *p, struct sl_err *err)
 		now_s(&p->last_log);
 	}
 	return 0;
+}
+
+void pipeline_failure(struct pipeline *p, struct pipeline_failure *f)
+{
+	memset(f, 0, sizeof(*f));
+	pthread_mutex_lock(&p->fail_mu);
+	f->conflict = p->fail_conflict;
+	snprintf(f->file, sizeof(f->file), "%s", p->fail_file);
+	f->pos = p->fail_pos;
+	pthread_mutex_unlock(&p->fail_mu);
+}
+
+void pipeline_replace_until(struct pipeline *p, const char *file, uint64_t pos)
+{
+	snprintf(p->replace_file, sizeof(p->replace_file), "%s", file);
+	p->replace_pos = pos;
+	logf_("resuming after a conflict: conflicting rows are replaced "
+	      "with the source's up to %s:%" PRIu64,
+	      file, pos);
+}
+
+int pipeline_delete_job(const struct job_config *cfg, struct sl_err *err)
+{
+	static const char *const tables[] = {"checkpoint", "ddl", "job"};
+	struct target *t = NULL;
+	struct sbuf b;
+	int rc = open_target(cfg, 0, &t, err);
+
+	sbuf_init(&b);
+	for (size_t i = 0; rc == 0 && i < 3; i++) {
+		sbuf_reset(&b);
+		sbuf_puts(&b, "DELETE FROM ");
+		sqlgen_ident(&b, cfg->meta_database,
+		             strlen(cfg->meta_database));
+		sbuf_printf(&b, ".`%s` WHERE job=", tables[i]);
+		sql_str(&b, cfg->name);
+		rc = exec_str(t, sbuf_cstr(&b), err);
+		if (rc != 0 && target_errno(t) == 1146) /* never created */
+			rc = 0;
+	}
+	sbuf_deinit(&b);
+	if (t)
+		target_close(t);
+	if (rc == 0)
+		logf_("job %s deleted: its checkpoints are removed (target "
+		      "data stays)",
+		      cfg->name);
+	return rc;
 }
 
 void pipeline_stats(struct pipeline *p, struct pipeline_stats *st)

@@ -100,6 +100,24 @@ struct pipeline_stats {
 };
 void pipeline_stats(struct pipeline *p, struct pipeline_stats *st);
 
+/* Why the job failed (call before pipeline_close): conflict when a
+ * duplicate key stopped it, in the batch before file:pos. */
+struct pipeline_failure {
+	bool conflict;
+	char file[256];
+	uint64_t pos;
+};
+void pipeline_failure(struct pipeline *p, struct pipeline_failure *f);
+
+/* Resuming after a conflict: batches up to file:pos that meet a duplicate
+ * key are applied again with REPLACE (the source's rows win), whatever
+ * on-conflict says. */
+void pipeline_replace_until(struct pipeline *p, const char *file, uint64_t pos);
+
+/* Removes the job's checkpoints and records from the meta database (the
+ * job is not running).  Target data stays. */
+int pipeline_delete_job(const struct job_config *cfg, struct sl_err *err);
+
 /* Stops: drops any partial transaction, lets the workers commit what
  * they hold, joins them, frees p.  Returns 0, or negative with err set
  * when a worker failed. */

@@ -956,9 +956,13 @@ static int check_server_id(struct run *r)
 		const char *host = target_rows_get(&rows, i, 1);
 
 		if (sid && strtoull(sid, NULL, 10) == mine) {
-			it = add(r, PRECHECK_FAILED, "source.replica_id",
+			/* a warning: after a crash the job's own previous
+			 * connection is still listed for a while (the source
+			 * drops it when the job registers again) */
+			it = add(r, PRECHECK_WARNING, "source.replica_id",
 			         "%s %u is already used by a replica of the "
-			         "source (host %s)",
+			         "source (host %s; this job's own previous run "
+			         "if it did not end cleanly)",
 			         chosen ? "sluice's default server id"
 			                : "source.server-id",
 			         mine, host && host[0] ? host : "not reported");

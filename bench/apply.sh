@@ -351,7 +351,7 @@ sluice_run() {
 	rm -f "$work/$m.runs"
 	tstat >"$work/$m.st0"
 	b0=$(busy) s0=$(ticks "$spid")
-	BENCH_SERVER_PID=$tp measure "$m" "$work/$m.out" "$SL" run --to-end "$work/job-$m.yaml"
+	BENCH_SERVER_PID=$tp measure "$m" "$work/$m.out" "$SL" run --to-end --http off --ignore-warnings "$work/job-$m.yaml"
 	s1=$(ticks "$spid") b1=$(busy)
 	tstat >"$work/$m.st1"
 	mkdir -p "$BENCH_DIR/apply-logs"
@@ -398,7 +398,7 @@ profile() {
 	sleep 1
 	c0=$(ticks "$tp") s0=$(ticks "$spid") t0=$EPOCHREALTIME
 	/usr/bin/time -f '%M %U %S' -o "$work/$m.time" \
-		perf record -q -g -o "$work/$m-sluice.data" "$SL" run --to-end "$work/job-$m.yaml" \
+		perf record -q -g -o "$work/$m-sluice.data" "$SL" run --to-end --http off --ignore-warnings "$work/job-$m.yaml" \
 		>/dev/null 2>"$work/$m.err" || { tail -n 5 "$work/$m.err" >&2; die "$wk: the profiled sluice run failed"; }
 	t1=$EPOCHREALTIME c1=$(ticks "$tp") s1=$(ticks "$spid")
 	kill -INT "$ppid" 2>/dev/null || true

@@ -10,7 +10,7 @@ PKGS=(
   libmariadb-dev liburing-dev libjemalloc-dev libxxhash-dev libssl-dev
   libzstd-dev zlib1g-dev libisal-dev libyaml-dev libjansson-dev libcmocka-dev
   libsodium-dev
-  mariadb-server mariadb-client sysbench percona-toolkit
+  mariadb-server mariadb-client sysbench percona-toolkit curl
   libck-dev
   openssl jq gnuplot-nox time xxd python3 valgrind linux-perf hyperfine
 )

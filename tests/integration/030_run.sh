@@ -92,7 +92,7 @@ EOT
 run_no=0
 start_sluice() {
 	run_no=$((run_no + 1))
-	"$SLUICE" run "$work/job.yaml" 2>"$work/sluice-$run_no.err" &
+	"$SLUICE" run "$work/job.yaml" --http off --ignore-warnings 2>"$work/sluice-$run_no.err" &
 	spid=$!
 	# ready once the stream is open ("starting at" is logged after it
 	# opened and every worker got its first checkpoint row)

@@ -3,9 +3,12 @@
 # 032_run_missing_table: `sluice run` failures that the operator fixes and
 # resumes from.
 #  1. Missing target table: the source has db.a and db.b, the target only
-#     db.a.  Writing both makes sluice exit 1 with one line naming `db`.`b`
-#     and saying to create it; after CREATE TABLE db.b on the target (same
-#     definition, empty) the same job resumes and ends identical.
+#     db.a.  (a) The precheck refuses to start, naming `db`.`b` and saying
+#     to create it.  (b) db.b created, the job started, then db.b dropped
+#     on the target: writing both makes sluice exit 1 with one line naming
+#     `db`.`b` and saying to create it; after CREATE TABLE db.b on the
+#     target (same definition, empty) the same job resumes and ends
+#     identical.
 #  2. Conflicting pre-existing row: the target already holds a row of db.a
 #     that the source then inserts with other values.  sluice must exit 1
 #     with a message naming the table, the key and the binlog position;
@@ -47,8 +50,22 @@ EOT
 }
 write_job
 
-echo "$T: part 1: db.b missing on the target"
+echo "$T: part 1a: db.b missing on the target when the job starts"
+start_sluice --no-wait
+wait_exit 30
+f=$work/sluice-$run_no.err
+((rc == 1)) || fail "sluice started although the precheck should fail on db.b: $(tail -n 3 "$f")"
+# shellcheck disable=SC2016 # backquotes are literal
+grep -q 'precheck: \[Failed\] table `db`\.`b` does not exist on the target: create it' "$f" || {
+	cat "$f" >&2
+	fail "the precheck did not name \`db\`.\`b\` with its fix"
+}
+echo "$T: part 1a: exit 1 with: $(grep 'does not exist' "$f")"
+
+echo "$T: part 1b: db.b dropped on the target while the job runs"
+mdb_sql tgt "$ddl_b"
 start_sluice
+mdb_sql tgt "DROP TABLE db.b"
 mdb_sql src "INSERT INTO db.a VALUES (2, 'two', 2), (3, 'three', 3);
 	INSERT INTO db.b VALUES (1, 'b-one'), (2, 'b-two');
 	UPDATE db.a SET n = n + 10;

@@ -53,7 +53,7 @@ mdb_trap _rc_cleanup
 # shellcheck disable=SC2120 # --no-wait is optional
 start_sluice() {
 	run_no=$((run_no + 1))
-	"$SLUICE" run "$work/job.yaml" 2>"$work/sluice-$run_no.err" &
+	"$SLUICE" run "$work/job.yaml" --http off --ignore-warnings 2>"$work/sluice-$run_no.err" &
 	spid=$!
 	[[ ${1:-} == --no-wait ]] && return 0
 	local deadline=$((SECONDS + 30))

@@ -22,7 +22,19 @@ static const struct {
      "/ Failed per item"},
     {"position", cmd_position,
      "JOB.yaml       the source's current binlog file, position and GTID set"},
-    {"run", cmd_run, "JOB.yaml       run the job in the foreground"},
+    {"run", cmd_run,
+     "JOB.yaml [--http ADDR|off] [--ignore-warnings] [--to-end]   run the "
+     "job in the foreground (service mode)"},
+    {"status", cmd_status,
+     "[--http ADDR] [--watch] [--json]   stage and status of a running "
+     "job"},
+    {"pause", cmd_pause,
+     "[--http ADDR]   finish in-flight batches and stop reading"},
+    {"resume", cmd_resume,
+     "[--http ADDR]   continue from the checkpoint (after a failure too)"},
+    {"delete", cmd_delete,
+     "[--http ADDR]   stop the job and remove its checkpoints (target "
+     "data stays)"},
     {"version", cmd_version, "                print the version"},
 };
 
