@@ -21,6 +21,9 @@
 #include "core/tablemap.h"
 
 #include <fnmatch.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -34,6 +37,7 @@
 #define QUEUE_CAP      8192
 #define MAX_STMT_BYTES (1u << 20)
 #define RETRY_MAX      10
+#define IDLE_WAIT_US   2000
 /* statements of a batch go out in requests of about this size */
 #define MULTI_BYTES (4u << 20)
 
@@ -98,8 +102,9 @@ struct worker { /* NOLINT(clang-analyzer-optin.performance.Padding): cache lines
 	_Alignas(64) _Atomic uint64_t pushed;
 	/* written by the worker, read by others */
 	_Alignas(64) _Atomic uint64_t consumed; /* items committed or dropped */
-	_Atomic uint64_t rows_out;              /* row changes committed */
-	_Atomic uint64_t ops[3]; /* committed inserts, updates, deletes */
+	_Atomic uint32_t sleeping; /* futex: the worker waits for items */
+	_Atomic uint64_t rows_out; /* row changes committed */
+	_Atomic uint64_t ops[3];   /* committed inserts, updates, deletes */
 	_Atomic uint64_t batches, retries;
 	_Atomic uint64_t rows_dropped; /* discarded on a reconnect */
 	_Atomic uint64_t batch_us;     /* the last batch's apply time */
@@ -1094,6 +1099,30 @@ static int flush(struct worker *w)
 	return rc;
 }
 
+/* An idle worker sleeps until a batch is queued for it (the dispatcher
+ * wakes it) or us pass: rows arriving slower than that still go out
+ * within us, and an idle pipeline costs a few hundred wake-ups a second
+ * rather than thousands. */
+static void idle_wait(struct worker *w, long us)
+{
+	struct timespec ts = {0, us * 1000};
+
+	atomic_store(&w->sleeping, 1);
+	if (queue_len(&w->q) < w->p->batch && !atomic_load(&w->p->stop))
+		syscall(SYS_futex, &w->sleeping, FUTEX_WAIT_PRIVATE, 1, &ts,
+		        NULL, 0);
+	atomic_store(&w->sleeping, 0);
+}
+
+/* Dispatcher side: wakes w when it sleeps and a batch is waiting. */
+static void wake_if_batch(struct pipeline *p, struct worker *w)
+{
+	if (atomic_load_explicit(&w->sleeping, memory_order_relaxed) &&
+	    queue_len(&w->q) >= p->batch && atomic_exchange(&w->sleeping, 0))
+		syscall(SYS_futex, &w->sleeping, FUTEX_WAKE_PRIVATE, 1, NULL,
+		        NULL, 0);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -1116,7 +1145,7 @@ static void *worker_main(void *arg)
 				rows = 0;
 				if (stop)
 					break;
-				sleep_us(200);
+				idle_wait(w, IDLE_WAIT_US);
 				continue;
 			}
 		}
@@ -1187,6 +1216,7 @@ static void push(struct pipeline *p, unsigned wi, struct item *it)
 	    &w->pushed,
 	    atomic_load_explicit(&w->pushed, memory_order_relaxed) + 1,
 	    memory_order_relaxed);
+	wake_if_batch(p, w);
 }
 
 /* Waits until every worker has committed or dropped all it was given. */
