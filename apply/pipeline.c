@@ -959,6 +959,72 @@ static int apply_once(struct worker *w, size_t n, const struct item *mark,
 	return rc;
 }
 
+static int apply_batch(struct worker *w, size_t n);
+
+/* The target refused pend[0..n) as too large (TiDB 8004/8025, a packet
+ * over max_allowed_packet): it is applied in two parts, cut at the
+ * transaction end nearest its middle; a batch of one source transaction
+ * is cut in halves, the first committed with a dirty checkpoint at the
+ * worker's last position (a restart replays that transaction in safe
+ * mode).  Returns apply_batch's result, or 1 when it cannot be cut (one
+ * row, or no checkpoint yet to flag). */
+static int apply_split(struct worker *w, size_t n)
+{
+	struct item **base = w->pend;
+	size_t rows = 0, m = 0, half = n / 2;
+	int rc;
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		rows += base[i]->kind == IT_ROW;
+		if (base[i]->kind == IT_MARK &&
+		    (m == 0 || (i + 1 > half ? i + 1 - half : half - i - 1) <
+		                   (m > half ? m - half : half - m)))
+			m = i + 1;
+	}
+	if (rows <= 1)
+		return 1;
+	if (m > 0) {
+		rc = apply_batch(w, m);
+		if (rc == 0) {
+			w->pend = base + m;
+			rc = apply_batch(w, n - m);
+			w->pend = base;
+		}
+		return rc;
+	}
+	{
+		size_t h = (n - 1) / 2;
+		struct item **tmp = malloc((h + 1) * sizeof(*tmp));
+		struct item dm;
+		char file[256];
+
+		if (tmp == NULL || w->ck_file[0] == '\0') {
+			free(tmp);
+			return 1;
+		}
+		snprintf(file, sizeof(file), "%s", w->ck_file);
+		memset(&dm, 0, sizeof(dm));
+		dm.kind = IT_MARK;
+		dm.dirty = true;
+		dm.pos = w->ck_pos;
+		dm.file = file;
+		dm.gtid = "";
+		dm.ts = base[n - 1]->ts;
+		memcpy(tmp, base, h * sizeof(*tmp));
+		tmp[h] = &dm;
+		w->pend = tmp;
+		rc = apply_batch(w, h + 1);
+		w->pend = base;
+		free(tmp);
+		if (rc == 0) {
+			w->pend = base + h;
+			rc = apply_batch(w, n - h);
+			w->pend = base;
+		}
+		return rc;
+	}
+}
+
 /* Applies pend[0..n) where pend[n-1] is a commit marker, with retries. */
 static int apply_batch(struct worker *w, size_t n)
 {
@@ -989,7 +1055,7 @@ static int apply_batch(struct worker *w, size_t n)
 			if (rc != 0) {
 				w->t = NULL;
 				rc = SL_ERETRY;
-			} else if (already_committed(w, mark)) {
+			} else if (!mark->dirty && already_committed(w, mark)) {
 				break;
 			}
 		}
@@ -1004,6 +1070,16 @@ static int apply_batch(struct worker *w, size_t n)
 			w->missing = 0;
 			attempt--;
 			continue;
+		}
+		if (rc == SL_ESPLIT) {
+			int sr;
+
+			logf_("worker %u: the target refused a batch of %zu "
+			      "items as too large (%s): splitting it",
+			      w->id, n, err.msg);
+			sr = apply_split(w, n);
+			if (sr <= 0)
+				return sr;
 		}
 		if (rc == SL_ECONFLICT && !safe &&
 		    (p->cfg->on_conflict == CONFIG_CONFLICT_REPLACE ||
