@@ -994,7 +994,7 @@ static int apply_split(struct worker *w, size_t n)
 	}
 	{
 		size_t h = (n - 1) / 2;
-		struct item **tmp = malloc((h + 1) * sizeof(*tmp));
+		struct item **tmp = malloc((h + 1) * sizeof(struct item *));
 		struct item dm;
 		char file[256];
 
@@ -1010,7 +1010,7 @@ static int apply_split(struct worker *w, size_t n)
 		dm.file = file;
 		dm.gtid = "";
 		dm.ts = base[n - 1]->ts;
-		memcpy(tmp, base, h * sizeof(*tmp));
+		memcpy(tmp, base, h * sizeof(struct item *));
 		tmp[h] = &dm;
 		w->pend = tmp;
 		rc = apply_batch(w, h + 1);
