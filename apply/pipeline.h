@@ -23,6 +23,14 @@
  * is sent as a DELETE of the old key to the old key's worker and an
  * INSERT of the new image to the new key's worker: each key keeps its
  * causal order and no worker ever commits past a commit marker.
+ * Tables with unique keys besides the routing key are routed through the
+ * causality set (core/causality.h) and applied in source order; a
+ * conflict makes every worker commit what it holds (checkpoint flagged
+ * dirty: the restart replays that transaction in safe mode).  A worker
+ * sends a batch as one multi-statement request (BEGIN, the statements,
+ * its checkpoint) and COMMITs after checking the affected-row counts
+ * (on-missing-row); a batch the target refuses as too large is split.
+ * docs/consistency.md is the user-facing account of all this.
  */
 #ifndef SL_APPLY_PIPELINE_H
 #define SL_APPLY_PIPELINE_H
