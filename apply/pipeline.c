@@ -1286,7 +1286,7 @@ static void push(struct pipeline *p, unsigned wi, struct item *it)
 			free(it);
 			return;
 		}
-		sleep_us(100);
+		sleep_us(1000); /* a full ring holds ~8k items: ms to drain */
 	}
 	atomic_store_explicit(
 	    &w->pushed,
