@@ -2172,7 +2172,8 @@ int pipeline_open(const struct job_config *cfg, struct pipeline **out,
 		sbuf_init(&w->sql);
 		sbuf_init(&w->probe);
 		sqlgen_compactor_init(&w->comp);
-		rc = queue_init(&w->q, QUEUE_CAP);
+		rc = queue_init(&w->q,
+		                cfg->spec.ring ? cfg->spec.ring : QUEUE_CAP);
 		if (rc == 0)
 			rc = open_target(cfg, i, &w->t, err);
 		if (rc == 0 && pthread_create(&w->th, NULL, worker_main, w))

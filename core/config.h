@@ -110,6 +110,7 @@ struct config_spec {
 	const char *tier; /* "2rcu" ... "16rcu" (static), NULL: explicit */
 	unsigned workers; /* 1..CONFIG_WORKERS_MAX appliers */
 	unsigned batch;   /* 1..CONFIG_BATCH_MAX row changes per batch */
+	unsigned ring;    /* items per worker ring (the tier's; 8192) */
 };
 
 struct config_http {
