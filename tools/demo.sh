@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# tools/demo.sh: the README's main command, a live migration in about a
-# minute and a half (after the build) on 127.0.0.1:
+# tools/demo.sh: the README's main command, a live migration on
+# 127.0.0.1 in about 40 s after the build:
 #   1. installs what is missing (tools/install-deps.sh) and builds sluice;
 #   2. starts two throwaway MariaDB servers, a source (binlog ROW/FULL) and
 #      a target (standing in for TiDB), in temporary directories;
@@ -12,7 +12,7 @@
 #   5. puts a sysbench oltp_write_only load on the source, creates a new
 #      table there mid-way, pauses and resumes the job, while
 #      `sluice status --watch` shows the progress;
-#   6. stops the load, waits until the job has caught up, compares
+#   6. when the load ends, waits until the job has caught up, compares
 #      CHECKSUM TABLE of every table on both sides, then `sluice delete`.
 # Exit status 0 when source and target are identical, 1 otherwise.  The
 # servers, sluice and sysbench are stopped on exit, also on Ctrl-C or an
@@ -97,7 +97,7 @@ for t in sbtest1 sbtest2 sbtest3 sbtest4; do
 		"$(mdb_sql src "SELECT COUNT(*) FROM sbtest.$t")" "$(mdb_sql tgt "SELECT COUNT(*) FROM sbtest.$t")"
 done
 
-step "sluice check examples/demo.yaml (the precheck; the job file is printed first)"
+step "sluice check examples/demo.yaml (the job file as read is printed first; here only the precheck items)"
 rc=0
 "$sluice" check "$job" >"$work/check.txt" 2>&1 || rc=$?
 grep -E '^\[|^precheck:' "$work/check.txt" || cat "$work/check.txt"

@@ -14,25 +14,8 @@ set -euo pipefail
 
 T=041_job_errors
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SLUICE=${SLUICE:-$(cd "$here/../.." && pwd)/build/sluice}
-[[ -x $SLUICE ]] || {
-	echo "$T: FAIL: sluice binary not found at $SLUICE" >&2
-	exit 1
-}
-work=$(mktemp -d "${SL_TMP:-/tmp}/sluice-$T-XXXX")
-cleanup() {
-	local rc=$?
-	if ((rc != 0)) || [[ ${SL_KEEP:-0} == 1 ]]; then
-		echo "$T: files kept in $work" >&2
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-fail() {
-	printf '%s: FAIL: %s\n' "$T" "$*" >&2
-	exit 1
-}
+# shellcheck source-path=SCRIPTDIR/../lib source=offline.sh
+. "$here/../lib/offline.sh"
 
 src=$'source:\n  host: db.invalid\n  user: u\n  password: Job-Secret-pw-041\n'
 tgt=$'target:\n  hosts: ["tidb.invalid:4000"]\n  user: root\n'
