@@ -1326,6 +1326,19 @@ static struct item *new_mark(struct pipeline *p, uint64_t pos)
 	return it;
 }
 
+/* What pipeline_stats reports as read: the last transaction end. */
+static void publish_read(struct pipeline *p)
+{
+	pthread_mutex_lock(&p->st_mu);
+	snprintf(p->st_file, sizeof(p->st_file), "%s", p->file);
+	p->st_pos = p->txn_pos;
+	snprintf(p->st_gtid, sizeof(p->st_gtid), "%s", p->gtid);
+	p->st_rows_in = p->rows_in;
+	p->st_safe = p->safe;
+	now_s(&p->st_last_read);
+	pthread_mutex_unlock(&p->st_mu);
+}
+
 /* End of a source transaction at end position pos: markers go to every
  * worker that got rows in it (all when all is set). */
 static int txn_end(struct pipeline *p, uint64_t pos, bool all,
@@ -1353,14 +1366,7 @@ static int txn_end(struct pipeline *p, uint64_t pos, bool all,
 	}
 	p->txn_pos = pos;
 	p->dirty_txn = false;
-	pthread_mutex_lock(&p->st_mu);
-	snprintf(p->st_file, sizeof(p->st_file), "%s", p->file);
-	p->st_pos = pos;
-	snprintf(p->st_gtid, sizeof(p->st_gtid), "%s", p->gtid);
-	p->st_rows_in = p->rows_in;
-	p->st_safe = p->safe;
-	now_s(&p->st_last_read);
-	pthread_mutex_unlock(&p->st_mu);
+	publish_read(p);
 	if (p->safe && pos_cmp(p->file, pos, p->safe_file, p->safe_pos) >= 0) {
 		p->safe = false;
 		logf_("passed the newest checkpoint %s:%" PRIu64
@@ -1944,6 +1950,17 @@ int pipeline_start_at(struct pipeline *p, const char *file, uint64_t pos,
 		return 0;
 	snprintf(p->file, sizeof(p->file), "%s", file);
 	p->txn_pos = pos;
+	publish_read(p);
+	for (unsigned i = 0; i < p->n_workers; i++) {
+		struct worker *w = &p->w[i];
+
+		pthread_mutex_lock(&w->st_mu);
+		if (w->ck_file[0] == '\0') {
+			snprintf(w->ck_file, sizeof(w->ck_file), "%s", file);
+			w->ck_pos = pos;
+		}
+		pthread_mutex_unlock(&w->st_mu);
+	}
 	if (!p->need_initial)
 		return 0;
 	p->need_initial = false;
@@ -2212,6 +2229,14 @@ int pipeline_open(const struct job_config *cfg, struct pipeline **out,
 	return 0;
 }
 
+void pipeline_drain(struct pipeline *p)
+{
+	if (p->w && !atomic_load(&p->failed)) {
+		pipeline_reconnected(p); /* drop a partial transaction */
+		barrier(p);
+	}
+}
+
 int pipeline_close(struct pipeline *p, struct sl_err *err)
 {
 	int rc = 0;
@@ -2251,10 +2276,11 @@ int pipeline_close(struct pipeline *p, struct sl_err *err)
 
 		for (unsigned i = 0; i < p->n_workers; i++)
 			out += atomic_load(&p->w[i].rows_out);
-		logf_("%" PRIu64 " row changes read, %" PRIu64
-		      " applied; %" PRIu64 " unique-key flushes; last "
-		      "transaction end %s:%" PRIu64,
-		      p->rows_in, out, p->n_flush, p->file, p->txn_pos);
+		if (p->file[0] != '\0')
+			logf_("%" PRIu64 " row changes read, %" PRIu64
+			      " applied; %" PRIu64 " unique-key flushes; last "
+			      "transaction end %s:%" PRIu64,
+			      p->rows_in, out, p->n_flush, p->file, p->txn_pos);
 	}
 	while (p->tables) {
 		struct ptable *n = p->tables->next;

@@ -126,6 +126,11 @@ void pipeline_replace_until(struct pipeline *p, const char *file, uint64_t pos);
  * job is not running).  Target data stays. */
 int pipeline_delete_job(const struct job_config *cfg, struct sl_err *err);
 
+/* Drops any partial transaction and waits until the workers have
+ * committed the rest (pipeline_close does it too; call it first to read
+ * the final pipeline_stats). */
+void pipeline_drain(struct pipeline *p);
+
 /* Stops: drops any partial transaction, lets the workers commit what
  * they hold, joins them, frees p.  Returns 0, or negative with err set
  * when a worker failed. */

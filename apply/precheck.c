@@ -961,8 +961,9 @@ static int check_server_id(struct run *r)
 			 * drops it when the job registers again) */
 			it = add(r, PRECHECK_WARNING, "source.replica_id",
 			         "%s %u is already used by a replica of the "
-			         "source (host %s; this job's own previous run "
-			         "if it did not end cleanly)",
+			         "source (host %s; if that is this job's "
+			         "previous connection, the source drops it "
+			         "when the job registers again)",
 			         chosen ? "sluice's default server id"
 			                : "source.server-id",
 			         mine, host && host[0] ? host : "not reported");

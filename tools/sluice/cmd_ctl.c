@@ -120,8 +120,11 @@ static int get(const struct ctl *c, const char *method, const char *path,
 	return 0;
 }
 
-static void summary(const char *j, FILE *out)
+/* Prints the summary of status JSON j; returns the lines printed. */
+static int summary(const char *j, FILE *out)
 {
+	int lines = 1;
+
 	char name[128], stage[32], error[1024], file[256], gtid[256], ck[256];
 	bool caught = strstr(j, "\"caught_up\":true") != NULL;
 
@@ -131,6 +134,7 @@ static void summary(const char *j, FILE *out)
 	fprintf(out, "job %s: %s (up %.0f s)\n", name, stage,
 	        jnum(j, NULL, "uptime_seconds"));
 	if (jfind(j, NULL, "source") != NULL) {
+		lines += 5;
 		jstr(j, "source", "file", file, sizeof(file));
 		jstr(j, "source", "gtid", gtid, sizeof(gtid));
 		jstr(j, "checkpoint", "file", ck, sizeof(ck));
@@ -153,22 +157,26 @@ static void summary(const char *j, FILE *out)
 			fprintf(out, " q%.0f/%.1fms", strtod(w + 14, NULL),
 			        jnum(w, NULL, "batch_ms"));
 		fprintf(out, "\n");
-		fprintf(out,
-		        "  %s, lag %.1f s, in %.0f rows/s, out %.0f rows/s\n",
-		        caught ? "caught up" : "lagging",
-		        jnum(j, NULL, "lag_seconds"),
-		        jnum(j, "rows_per_second", "in"),
-		        jnum(j, "rows_per_second", "out"));
+		fprintf(
+		    out, "  %s, lag %.1f s, in %.0f rows/s, out %.0f rows/s\n",
+		    caught || jnum(j, NULL, "lag_seconds") < 1.0 ? "caught up"
+		                                                 : "lagging",
+		    jnum(j, NULL, "lag_seconds"),
+		    jnum(j, "rows_per_second", "in"),
+		    jnum(j, "rows_per_second", "out"));
 	}
-	if (error[0])
+	if (error[0]) {
 		fprintf(out, "  last error: %s\n", error);
+		lines++;
+	}
+	return lines;
 }
 
 int cmd_status(int argc, char **argv)
 {
 	struct ctl c;
 	struct sbuf body;
-	int st = 0, rc = 0;
+	int st = 0, rc = 0, shown = 0;
 	bool tty = isatty(STDOUT_FILENO);
 
 	if (ctl_args("status", argc, argv, &c, true) != 0)
@@ -186,13 +194,15 @@ int cmd_status(int argc, char **argv)
 			rc = 1;
 			break;
 		}
-		if (c.watch && tty)
-			fputs("\033[H\033[J", stdout); /* redraw in place */
+		if (c.watch && tty && shown > 0) /* redraw our lines */
+			printf("\033[%dA\033[J", shown);
 		if (c.json)
 			fputs(sbuf_cstr(&body), stdout);
 		else
-			summary(sbuf_cstr(&body), stdout);
+			shown = summary(sbuf_cstr(&body), stdout);
 		fflush(stdout);
+		/* a failed job is a failure for scripts too */
+		rc = strstr(sbuf_cstr(&body), "\"stage\":\"failed\"") ? 1 : 0;
 		if (!c.watch)
 			break;
 		sleep(1);

@@ -33,6 +33,8 @@ struct service {
 	uint64_t rate_in, rate_out;
 	double in_s, out_s;
 	struct pipeline_stats st; /* scratch, under mu */
+	/* totals of the sessions before the current one */
+	uint64_t base_in, base_out, base_ops[3], base_retries, base_missing;
 };
 
 static const char *const stage_names[] = {
@@ -53,7 +55,8 @@ static double since(const struct timespec *a)
 	       (double)(b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
-/* Fills s->st (when a pipeline runs) and the rates; under mu. */
+/* Fills s->st (when a pipeline runs; its counters plus the earlier
+ * sessions') and the rates; under mu. */
 static bool sample(struct service *s)
 {
 	double dt;
@@ -61,6 +64,12 @@ static bool sample(struct service *s)
 	if (s->p == NULL)
 		return false;
 	pipeline_stats(s->p, &s->st);
+	s->st.rows_in += s->base_in;
+	s->st.rows_out += s->base_out;
+	for (int i = 0; i < 3; i++)
+		s->st.ops[i] += s->base_ops[i];
+	s->st.retries += s->base_retries;
+	s->st.missing_rows += s->base_missing;
 	dt = since(&s->rate_t);
 	if (dt >= 0.5) {
 		if (s->rate_t.tv_sec != 0) {
@@ -396,6 +405,24 @@ enum stage service_stage(struct service *s)
 	st = s->stage;
 	pthread_mutex_unlock(&s->mu);
 	return st;
+}
+
+void service_add_totals(struct service *s, struct pipeline *p)
+{
+	struct pipeline_stats *st = malloc(sizeof(*st));
+
+	if (st == NULL)
+		return;
+	pipeline_stats(p, st);
+	pthread_mutex_lock(&s->mu);
+	s->base_in += st->rows_in;
+	s->base_out += st->rows_out;
+	for (int i = 0; i < 3; i++)
+		s->base_ops[i] += st->ops[i];
+	s->base_retries += st->retries;
+	s->base_missing += st->missing_rows;
+	pthread_mutex_unlock(&s->mu);
+	free(st);
 }
 
 void service_set_pipeline(struct service *s, struct pipeline *p)

@@ -49,6 +49,10 @@ const char *stage_name(enum stage st);
  * waits for any reader). */
 void service_set_pipeline(struct service *s, struct pipeline *p);
 
+/* Adds a session's final counters to the job's totals (the counters of
+ * /status and /metrics run across pause, resume and failures). */
+void service_add_totals(struct service *s, struct pipeline *p);
+
 /* Takes the pending requests (REQ_* bits), clearing them. */
 unsigned service_take(struct service *s);
 
