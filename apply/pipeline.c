@@ -68,6 +68,7 @@ struct item {
 	int kind;
 	int op;
 	bool safe;
+	bool skip; /* worker: committed by this worker before the restart */
 	/* IT_MARK */
 	bool dirty;  /* a forced flush inside a transaction: commit the
 	              * rows held too, checkpoint flagged dirty at pos */
@@ -160,6 +161,7 @@ struct pipeline {
 	bool safe;         /* replaying: idempotent statements */
 	bool need_initial; /* write every worker's first checkpoint */
 	bool dirty_txn;    /* rows of the current transaction committed */
+	bool skip_ok;      /* every worker's checkpoint found: mark_skips */
 	struct {
 		uint64_t id;
 		struct ptable *tb;
@@ -405,6 +407,8 @@ static int meta_setup(struct pipeline *p, struct pipeline_resume *r,
 	int rc;
 	char maxf[256] = "";
 	uint64_t maxp = 0;
+	unsigned n_found = 0; /* checkpoints of workers < n_workers */
+	unsigned n_all = 0;   /* every checkpoint of the job */
 
 	sbuf_init(&b);
 	sbuf_puts(&b, "CREATE DATABASE IF NOT EXISTS ");
@@ -480,9 +484,11 @@ static int meta_setup(struct pipeline *p, struct pipeline_resume *r,
 
 		if (f == NULL || *f == '\0')
 			continue;
+		n_all++;
 		if (wi >= 0 && wi < (long)p->n_workers) {
 			struct worker *w = &p->w[wi];
 
+			n_found++;
 			snprintf(w->floor_file, sizeof(w->floor_file), "%s", f);
 			snprintf(w->floor_gtid, sizeof(w->floor_gtid), "%s",
 			         g ? g : "");
@@ -519,6 +525,8 @@ static int meta_setup(struct pipeline *p, struct pipeline_resume *r,
 			rc = exec_str(p->t, sbuf_cstr(&b), err);
 		}
 		p->safe = pos_cmp(r->file, r->pos, maxf, maxp) < 0;
+		/* same worker count: the same hash routes */
+		p->skip_ok = n_found == p->n_workers && n_all == p->n_workers;
 		snprintf(p->safe_file, sizeof(p->safe_file), "%s", maxf);
 		p->safe_pos = maxp;
 		snprintf(p->file, sizeof(p->file), "%s", r->file);
@@ -793,7 +801,7 @@ static int apply_table(struct worker *w, struct ptable *tb, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const struct item *it = w->pend[i];
 
-		if (it->kind != IT_ROW || it->tb != tb)
+		if (it->kind != IT_ROW || it->tb != tb || it->skip)
 			continue;
 		if (k == w->ch_cap) {
 			size_t cap = w->ch_cap ? 2 * w->ch_cap : 256;
@@ -914,7 +922,7 @@ static int apply_once(struct worker *w, size_t n, const struct item *mark,
 		struct item *it = w->pend[i];
 		bool dup = false;
 
-		if (it->kind != IT_ROW)
+		if (it->kind != IT_ROW || it->skip)
 			continue;
 		for (size_t j = 0; j < n_seen && !dup; j++)
 			dup = w->seen[j] == it->tb;
@@ -962,6 +970,31 @@ static int apply_once(struct worker *w, size_t n, const struct item *mark,
 }
 
 static int apply_batch(struct worker *w, size_t n);
+
+/* After a restart with the same workers, a worker skips the rows it had
+ * committed before: those of transactions ending at or before its own
+ * checkpoint.  Only rows routed by hash alone (tables without other
+ * unique keys; routing by the causality set depends on timing) and only
+ * when every worker's checkpoint was found; the rest of the window is
+ * replayed in safe mode as before. */
+static void mark_skips(struct worker *w, size_t n)
+{
+	const struct item *next = NULL; /* the transaction end after i */
+
+	if (!w->p->skip_ok || w->floor_file[0] == '\0')
+		return;
+	for (size_t i = n; i > 0; i--) {
+		struct item *it = w->pend[i - 1];
+
+		if (it->kind == IT_MARK) {
+			next = it;
+			continue;
+		}
+		it->skip = next != NULL && !next->dirty && it->tb->n_uk == 0 &&
+		           pos_cmp(next->file, next->pos, w->floor_file,
+		                   w->floor_pos) <= 0;
+	}
+}
 
 /* The target refused pend[0..n) as too large (TiDB 8004/8025, a packet
  * over max_allowed_packet): it is applied in two parts, cut at the
@@ -1042,6 +1075,7 @@ static int apply_batch(struct worker *w, size_t n)
 	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	mark_skips(w, n);
 	for (size_t i = 0; i < n; i++)
 		if (w->pend[i]->kind == IT_ROW) {
 			int op = w->pend[i]->op;

@@ -60,8 +60,8 @@ EOT
 # idempotent), nor failed in any other way.
 check_log() { # check_log RUN
 	local f=$work/sluice-$1.err
-	if grep -qE 'Duplicate|1062|conflict error|duplicate key' "$f"; then
-		grep -E 'Duplicate|1062|conflict error|duplicate key' "$f" | head -n 3 >&2
+	if grep -qE 'Duplicate|error 1062|conflict error|duplicate key' "$f"; then
+		grep -E 'Duplicate|error 1062|conflict error|duplicate key' "$f" | head -n 3 >&2
 		fail "run $1 met a duplicate key"
 	fi
 	if grep -qiE 'error applying|fatal' "$f"; then

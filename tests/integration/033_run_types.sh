@@ -90,7 +90,7 @@ EOT
 check_log() { # check_log RUN [final]
 	local f=$work/sluice-$1.err bad
 	# (a retried deadlock is no failure: it is counted below)
-	bad=$(grep -iE 'error|fatal|fail|duplicate|1062|conflict|missing|sanitizer' "$f" |
+	bad=$(grep -iE 'error|fatal|fail|duplicate|error 1062|conflict|missing|sanitizer' "$f" |
 		grep -vE '^sluice run: worker [0-9]+: retry [0-9]+ in [0-9]+ ms: .*error 1213: Deadlock' || true)
 	if [[ -n $bad ]]; then
 		printf '%s\n' "$bad" | head -n 5 >&2
