@@ -8,7 +8,7 @@ PKGS=(
   build-essential cmake pkg-config git ca-certificates procps netbase
   clang clang-format clang-tidy libclang-rt-14-dev
   libmariadb-dev liburing-dev libjemalloc-dev libxxhash-dev libssl-dev
-  libzstd-dev zlib1g-dev libisal-dev libyaml-dev libjansson-dev libcmocka-dev
+  libzstd-dev zstd zlib1g-dev libisal-dev libyaml-dev libjansson-dev libcmocka-dev
   libsodium-dev
   mariadb-server mariadb-client sysbench percona-toolkit curl
   libck-dev

@@ -678,9 +678,13 @@ class MbVal:
 
 def run_mysqlbinlog(path):
     try:
-        r = subprocess.run(["mysqlbinlog", "--base64-output=decode-rows", "-vv",
-                            path], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=120)
+        # LOAD DATA events make mysqlbinlog write temporary files:
+        # into a directory of ours, removed afterwards
+        with tempfile.TemporaryDirectory() as loads:
+            r = subprocess.run(["mysqlbinlog", "--base64-output=decode-rows",
+                                "-vv", "--local-load=" + loads, path],
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as e:
         return False, "cannot run mysqlbinlog: %s" % e, None
     why = None
