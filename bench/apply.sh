@@ -92,7 +92,7 @@ read -r -a NATIVE <<<"${BENCH_NATIVE_THREADS:-0 4 16}"
 read -r -a WORKERS <<<"${BENCH_WORKERS:-4 8 16}"
 batch=${BENCH_BATCH:-256}
 perf_workers=${BENCH_PERF_WORKERS:-8}
-wait_max=${BENCH_APPLY_TIMEOUT:-1800}
+export BENCH_APPLY_TIMEOUT=${BENCH_APPLY_TIMEOUT:-1800}
 ((${#WORKERS[@]} > 0)) || die "BENCH_WORKERS is empty"
 bench_need sysbench mariadbd mariadb mariadb-dump /usr/bin/time awk
 if ((perf)) && ! command -v perf >/dev/null 2>&1; then
@@ -124,60 +124,8 @@ for ((i = 1; i <= tables; i++)); do TABLES+=("sbtest$i"); done
 tlist=$(printf 'sbtest.%s, ' "${TABLES[@]}")
 tlist=${tlist%, }
 
-# checksums SERVER: "sbtest.sbtestN<TAB>checksum" of every table.
-checksums() { mdb_sql "$1" "CHECKSUM TABLE $tlist"; }
-
-# verify SERVER WL WHAT: the tables equal the source's at the window's end.
-verify() {
-	local srv=$1 wk=$2 what=$3
-	checksums "$srv" >"$work/sum-check.txt"
-	if ! diff "$work/sum-$wk.txt" "$work/sum-check.txt" >"$work/sum-diff.txt"; then
-		cat "$work/sum-diff.txt" >&2
-		die "$wk: after $what the target differs from the source (CHECKSUM TABLE; < source, > target)"
-	fi
-}
-
-# slave_field SERVER FIELD: one column of SHOW SLAVE STATUS.
-slave_field() {
-	mdb_client "$1" --batch -e "SHOW SLAVE STATUS" |
-		awk -F'\t' -v k="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == k) c = i }
-			NR == 2 && c { print $c }'
-}
-# tstat: the target's counters that say how sluice's batches arrived.
-tstat() {
-	mdb_sql atgt "SHOW GLOBAL STATUS WHERE Variable_name IN
-		('Questions', 'Com_commit', 'Com_insert', 'Com_delete', 'Com_update', 'Com_replace')"
-}
-gstatus() { mdb_sql "$1" "SHOW GLOBAL STATUS LIKE '$2'" | cut -f2; }
-ticks() { bench_cpu_ticks "$1"; }
-# busy: CPU ticks the whole machine has been busy (all CPUs), to see what
-# else ran during a measurement.
-busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-# others B0 B1 CPU_S...: CPU seconds the machine spent outside the given ones.
-others() {
-	local b=$(($2 - $1))
-	shift 2
-	awk -v b="$b" -v hz="$BENCH_CLK_TCK" -v l="$*" 'BEGIN { n = split(l, a, " ")
-		o = b / hz; for (i = 1; i <= n; i++) o -= a[i]; printf "%.2f", (o > 0 ? o : 0) }'
-}
-secs() { awk -v t="$1" -v hz="$BENCH_CLK_TCK" 'BEGIN { printf "%.2f", t / hz }'; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-rate() { awk -v r="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-goal_le() { awk -v v="$1" -v g="$2" 'BEGIN { print (v <= g) ? "met" : "**not met**" }'; }
-goal_lt() { awk -v v="$1" -v g="$2" 'BEGIN { print (v < g) ? "met" : "**not met**" }'; }
-
-# Results, one entry per KEY = WL/peer.
-declare -A R_ROWS R_WALL R_CPU R_RSS R_TCPU R_SCPU R_NOTE R_CMD R_KIND R_OCPU
-KEYS=()
-record() { # KEY KIND ROWS WALL CPU RSS_KIB TARGET_CPU SOURCE_CPU NOTE CMD OTHER_CPU
-	KEYS+=("$1")
-	R_KIND[$1]=$2 R_ROWS[$1]=$3 R_WALL[$1]=$4 R_CPU[$1]=$5 R_RSS[$1]=$6
-	R_TCPU[$1]=$7 R_SCPU[$1]=$8 R_NOTE[$1]=$9 R_CMD[$1]=${10} R_OCPU[$1]=${11}
-	log "$(printf '%-16s %-18s %8s rows in %8s s: %8s rows/s' "${1%%/*}" "${1#*/}" \
-		"$3" "$4" "$(rate "$3" "$4")")${5:+, cpu $5 s}${6:+, rss $(mib "$6") MiB}, target cpu $7 s, source cpu $8 s, other cpu ${11} s${9:+ ($9)}"
-}
-
+checksums() { bench_checksums "$@"; }
+BENCH_LOGS=$BENCH_DIR/apply-logs
 # ------------------------------------------------------ source, snapshot ---
 sport=$(mdb_free_port 23900)
 mdb_start_source asrc "$sport" "${SERVER_OPTS[@]}"
@@ -197,190 +145,17 @@ checksums asnap >"$work/sum-check.txt"
 diff "$work/sum-prepared.txt" "$work/sum-check.txt" >&2 || die "snapshot S0 differs from the source"
 bench_mdb_snapshot asnap "$work/snap-oltp_insert"
 
-# --------------------------------------------------------------- window ---
-declare -A W_FILE W_END W_ROWS W_BYTES W_GEN W_TPS W_SB
-# window WL EVENTS SEED: one binlog file of sysbench WL on the source.
-window() {
-	local wk=$1 events=$2 seed=$3 f t0 prev="" cur st
-	local -A maxid=()
-	mdb_sql asrc "FLUSH BINARY LOGS"
-	f=$(mdb_sql asrc "SHOW MASTER STATUS" | cut -f1)
-	if [[ $wk == oltp_insert ]]; then
-		for t in "${TABLES[@]}"; do
-			maxid[$t]=$(mdb_sql asrc "SELECT COALESCE(MAX(id), 0) FROM sbtest.$t")
-		done
-	fi
-	log "$wk: sysbench --events=$events --threads=$threads into binlog $f"
-	t0=$EPOCHREALTIME
-	sysbench "$SB_DIR/$wk.lua" "${bench_sb[@]}" --events="$events" --time=0 \
-		--rand-seed="$seed" run >"$work/sysbench-$wk.log" 2>&1 ||
-		{ tail "$work/sysbench-$wk.log" >&2; die "sysbench $wk failed"; }
-	W_GEN[$wk]=$(elapsed "$t0" "$EPOCHREALTIME")
-	W_TPS[$wk]=$(awk '/transactions:/ { gsub(/[()]/, "", $3); print $3 }' "$work/sysbench-$wk.log")
-	W_SB[$wk]="sysbench $wk.lua --tables=$tables --table-size=$table_size --threads=$threads --events=$events --time=0 --rand-seed=$seed run"
-	# The binlog is still once two reads a second apart agree.
-	for ((st = 0; st < 30; st++)); do
-		cur=$(mdb_sql asrc "SHOW MASTER STATUS" | cut -f1,2)
-		[[ $cur == "$prev" ]] && break
-		prev=$cur
-		sleep 1
-	done
-	[[ ${cur%%$'\t'*} == "$f" ]] ||
-		die "$wk: the window spans several binlog files ($f .. ${cur%%$'\t'*}); make BENCH_*_EVENTS smaller"
-	W_FILE[$wk]=$f
-	W_END[$wk]=${cur#*$'\t'}
-	W_BYTES[$wk]=$(stat -c %s "$sdata/$f")
-	"$SL" binlog --stats "$sdata/$f" >"$work/stats-$wk.out"
-	W_ROWS[$wk]=$(awk '{ for (i = 1; i < NF; i++) if ($i == "rows") v = $(i + 1) } END { print v }' "$work/stats-$wk.out")
-	[[ ${W_ROWS[$wk]} =~ ^[1-9][0-9]*$ ]] ||
-		die "$wk: no row count from sluice binlog --stats: $(cat "$work/stats-$wk.out")"
-	checksums asrc >"$work/sum-$wk.txt"
-	if [[ $wk == oltp_insert ]]; then
-		# The rows the window inserted, as LOAD DATA reads them (tab
-		# separated, backslash escapes; sbtest has no NULLs).
-		mkdir -p "$work/ld"
-		local n=0
-		for t in "${TABLES[@]}"; do
-			mdb_client asrc --batch --skip-column-names \
-				-e "SELECT * FROM sbtest.$t WHERE id > ${maxid[$t]} ORDER BY id" >"$work/ld/$t.tsv"
-			n=$((n + $(wc -l <"$work/ld/$t.tsv")))
-		done
-		((n == W_ROWS[$wk])) ||
-			die "$wk: the window has ${W_ROWS[$wk]} row changes but inserted $n rows"
-		LD_ROWS=$n
-	fi
-	log "$wk: window $f:4..${W_END[$wk]} (${W_BYTES[$wk]} bytes), ${W_ROWS[$wk]} row changes, generated in ${W_GEN[$wk]} s (${W_TPS[$wk]} tps)"
-}
-
-# ---------------------------------------------------------------- peers ---
-# native WL THREADS SNAP: MariaDB replication from the window's start.
-native() {
-	local wk=$1 n=$2 snap=$3 f=${W_FILE[$1]} end=${W_END[$1]} tp c0 c1 s0 s1 t0 t1 r st
-	local k="$wk/native-$n" mode=optimistic retries0 retries1 note b0 b1
-	bench_mdb_start_copy atgt "$(mdb_free_port 24000)" "$snap" "${TGT_OPTS[@]}"
-	mdb_sql atgt "SET GLOBAL slave_parallel_threads = $n;
-		SET GLOBAL slave_parallel_mode = '$mode';
-		CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = $sport,
-			MASTER_USER = '$MDB_USER', MASTER_PASSWORD = '$MDB_PASSWORD',
-			MASTER_LOG_FILE = '$f', MASTER_LOG_POS = 4, MASTER_USE_GTID = no;
-		START SLAVE IO_THREAD"
-	# Fetch the whole window into the relay log before the clock starts.
-	for ((st = 0; st < 3000; st++)); do
-		[[ $(slave_field atgt Master_Log_File) == "$f" ]] &&
-			(($(slave_field atgt Read_Master_Log_Pos) >= end)) && break
-		[[ $(slave_field atgt Slave_IO_Running) != No ]] ||
-			die "$k: the IO thread stopped: $(slave_field atgt Last_IO_Error)"
-		sleep 0.1
-	done
-	((st < 3000)) || die "$k: the relay log did not reach $f:$end in 300 s"
-	retries0=$(gstatus atgt Slave_retried_transactions)
-	tp=$(mdb_pid atgt)
-	b0=$(busy) c0=$(ticks "$tp") s0=$(ticks "$spid") t0=$EPOCHREALTIME
-	mdb_sql atgt "START SLAVE SQL_THREAD"
-	r=$(mdb_sql atgt "SELECT MASTER_POS_WAIT('$f', $end, $wait_max)")
-	t1=$EPOCHREALTIME c1=$(ticks "$tp") s1=$(ticks "$spid") b1=$(busy)
-	[[ $r =~ ^[0-9]+$ ]] ||
-		die "$k: MASTER_POS_WAIT returned '$r': $(slave_field atgt Last_SQL_Error)"
-	retries1=$(gstatus atgt Slave_retried_transactions)
-	mdb_sql atgt "STOP SLAVE"
-	verify atgt "$wk" "native replication ($n threads)"
-	note="slave_parallel_threads=$n"
-	((n > 0)) && note+=", $mode, $((retries1 - retries0)) retried transactions"
-	record "$k" native "${W_ROWS[$wk]}" "$(elapsed "$t0" "$t1")" "" "" \
-		"$(secs $((c1 - c0)))" "$(secs $((s1 - s0)))" "$note" \
-		"SET GLOBAL slave_parallel_threads=$n, slave_parallel_mode=$mode; CHANGE MASTER TO … MASTER_LOG_FILE='$f', MASTER_LOG_POS=4; START SLAVE IO_THREAD (wait for the relay log); START SLAVE SQL_THREAD; SELECT MASTER_POS_WAIT('$f', $end)" \
-		"$(others "$b0" "$b1" "$(secs $((c1 - c0)))" "$(secs $((s1 - s0)))")"
-	mdb_stop atgt
-}
-
-# load_data WL SNAP: LOAD DATA of the window's inserted rows into empty
-# copies of the tables.
-load_data() {
-	local wk=$1 snap=$2 tp c0 c1 s0 s1 t0 t1 sql="" got t b0 b1
-	local k="$wk/load-data"
-	bench_mdb_start_copy atgt "$(mdb_free_port 24000)" "$snap" "${TGT_OPTS[@]}"
-	for t in "${TABLES[@]}"; do
-		mdb_sql atgt "CREATE TABLE sbtest.ld_$t LIKE sbtest.$t"
-		sql+="LOAD DATA INFILE '$work/ld/$t.tsv' INTO TABLE sbtest.ld_$t; "
-	done
-	tp=$(mdb_pid atgt)
-	b0=$(busy) c0=$(ticks "$tp") s0=$(ticks "$spid") t0=$EPOCHREALTIME
-	mdb_sql atgt "$sql"
-	t1=$EPOCHREALTIME c1=$(ticks "$tp") s1=$(ticks "$spid") b1=$(busy)
-	got=$(mdb_sql atgt "SELECT $(printf '(SELECT COUNT(*) FROM sbtest.ld_%s) + ' "${TABLES[@]}") 0")
-	((got == LD_ROWS)) || die "$k: loaded $got rows, expected $LD_ROWS"
-	record "$k" load "$LD_ROWS" "$(elapsed "$t0" "$t1")" "" "" \
-		"$(secs $((c1 - c0)))" "$(secs $((s1 - s0)))" "$tables tables, one LOAD DATA INFILE each, into empty CREATE TABLE … LIKE copies" \
-		"CREATE TABLE sbtest.ld_sbtestN LIKE sbtest.sbtestN; LOAD DATA INFILE 'sbtestN.tsv' INTO TABLE sbtest.ld_sbtestN (N = 1..$tables, one client session)" \
-		"$(others "$b0" "$b1" "$(secs $((c1 - c0)))" "$(secs $((s1 - s0)))")"
-	mdb_stop atgt
-}
-
-# write_job FILE WL WORKERS TARGET-PORT
-write_job() {
-	cat >"$1" <<-EOF
-		name: bench-apply
-		source:
-		  host: 127.0.0.1
-		  port: $sport
-		  user: $MDB_USER
-		  password: $MDB_PASSWORD
-		  server-id: 4242
-		  tls: { mode: disabled }
-		target:
-		  hosts: ["127.0.0.1:$4"]
-		  user: $MDB_USER
-		  password: $MDB_PASSWORD
-		  tls: { mode: disabled }
-		start: { mode: position, file: ${W_FILE[$2]}, position: 4 }
-		objects: { include: ["sbtest.*"] }
-		spec: { workers: $3, batch: $batch }
-		meta-database: sluice_meta
-	EOF
-}
+# ------------------------------------------------------ windows, peers ---
+# (bench/lib.sh: bench_window, bench_native, bench_load_data, bench_sluice_run)
+window() { bench_window "$1" "$2" "$3" "$SB_DIR/$1.lua" "${bench_sb[@]}"; }
+native() { bench_native "$1/native-$2" "$1" "$2" optimistic "$3"; }
+load_data() { bench_load_data "$1/load-data" "$1" "$2"; }
+write_job() { bench_write_job "$1" "$2" "{ workers: $3, batch: $batch }" "$4"; }
 
 # sluice_run WL WORKERS SNAP [KEEP]: sluice run --to-end from the window's
 # start; KEEP: the target's data directory becomes that snapshot.
 sluice_run() {
-	local wk=$1 w=$2 snap=$3 keep=${4:-} tport tp s0 s1 k m line rd ap b0 b1
-	k="$wk/sluice-w$w" m="$wk.sluice-w$w"
-	tport=$(mdb_free_port 24000)
-	bench_mdb_start_copy atgt "$tport" "$snap" "${TGT_OPTS[@]}"
-	write_job "$work/job-$m.yaml" "$wk" "$w" "$tport"
-	tp=$(mdb_pid atgt)
-	rm -f "$work/$m.runs"
-	tstat >"$work/$m.st0"
-	b0=$(busy) s0=$(ticks "$spid")
-	BENCH_SERVER_PID=$tp measure "$m" "$work/$m.out" "$SL" run --to-end --http off --ignore-warnings "$work/job-$m.yaml"
-	s1=$(ticks "$spid") b1=$(busy)
-	tstat >"$work/$m.st1"
-	mkdir -p "$BENCH_DIR/apply-logs"
-	cp "$work/$m.err" "$BENCH_DIR/apply-logs/$m$( ((quick)) && echo -quick).log"
-	line=$(grep -E 'row changes read, [0-9]+ applied' "$work/$m.err" | tail -n 1 || true)
-	rd=$(sed -nE 's/.* ([0-9]+) row changes read, ([0-9]+) applied.*/\1/p' <<<"$line")
-	ap=$(sed -nE 's/.* ([0-9]+) row changes read, ([0-9]+) applied.*/\2/p' <<<"$line")
-	[[ -n $rd ]] || die "$k: no closing line in $(rel "$work/$m.err"): $(tail -n 3 "$work/$m.err")"
-	[[ $rd == "${W_ROWS[$wk]}" ]] ||
-		log "warning: $k: sluice read $rd row changes, sluice binlog --stats counts ${W_ROWS[$wk]}"
-	verify atgt "$wk" "sluice run (workers $w)"
-	local wall rss usr sys tcpu
-	read -r wall rss usr sys tcpu < <(tail -n 1 "$work/$m.runs")
-	# What the target executed: statements and commits, rows per commit.
-	local tq
-	tq=$(awk 'NR == FNR { a[$1] = $2; next } { d[$1] = $2 - a[$1] }
-		END { printf "%d statements, %d commits (%.0f row changes per commit)", d["Questions"] - 2,
-			d["Com_commit"], (d["Com_commit"] > 0 ? r / d["Com_commit"] : 0) }' \
-		r="${W_ROWS[$wk]}" "$work/$m.st0" "$work/$m.st1")
-	record "$k" sluice "${W_ROWS[$wk]}" "$wall" "$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')" \
-		"$rss" "$tcpu" "$(secs $((s1 - s0)))" "workers $w, batch $batch; $rd read, $ap applied; target: $tq" \
-		"sluice run --to-end job.yaml (spec: {workers: $w, batch: $batch})" \
-		"$(others "$b0" "$b1" "$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')" "$tcpu" "$(secs $((s1 - s0)))")"
-	if [[ -n $keep ]]; then
-		mdb_sql atgt "DROP DATABASE sluice_meta"
-		bench_mdb_snapshot atgt "$keep"
-	else
-		mdb_stop atgt
-	fi
+	bench_sluice_run "$1/sluice-w$2" "$1" "{ workers: $2, batch: $batch }" "$3" "${4:-}"
 }
 
 # profile WL SNAP: perf record -g of one sluice run, the target alongside.
@@ -403,7 +178,7 @@ profile() {
 	t1=$EPOCHREALTIME c1=$(ticks "$tp") s1=$(ticks "$spid")
 	kill -INT "$ppid" 2>/dev/null || true
 	wait "$ppid" 2>/dev/null || true
-	verify atgt "$wk" "the profiled sluice run"
+	bench_verify atgt "$wk" "the profiled sluice run"
 	mdb_stop atgt
 	P_SPLIT[$wk]=$(awk -v w="$(elapsed "$t0" "$t1")" -v tc="$(secs $((c1 - c0)))" -v sc="$(secs $((s1 - s0)))" \
 		'{ printf "wall %.2f s; sluice (under perf) CPU %.2f s, target mariadbd %.2f s, source mariadbd %.2f s", w, $2 + $3, tc, sc }' \
@@ -422,7 +197,6 @@ profile() {
 WLS=(oltp_insert oltp_write_only)
 declare -A WL_EVENTS=([oltp_insert]=$ins_events [oltp_write_only]=$wo_events)
 declare -A WL_SEED=([oltp_insert]=11 [oltp_write_only]=12)
-LD_ROWS=0
 for wk in "${WLS[@]}"; do
 	snap=$work/snap-$wk
 	next=""

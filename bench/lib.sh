@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2034,SC2154 # the scripts read what is set here and own $root, $work
 # bench/lib.sh: what the end-to-end benchmark scripts (bench/binlog_decode.sh,
-# bench/stream.sh, bench/apply.sh) share.  Sourced after tests/lib/mariadb.sh,
+# bench/stream.sh, bench/apply.sh, bench/run.sh) share.  Sourced after tests/lib/mariadb.sh,
 # with $root set to the repository; it sets no shell options (the scripts run
 # with `set -euo pipefail`).
 #
@@ -25,7 +25,9 @@
 #   bench_sysbench_prepare SERVER LOGDIR
 #                             CREATE DATABASE sbtest and sysbench
 #                             oltp_write_only prepare ($tables x $table_size);
-#                             sets bench_sb (sysbench's connection options)
+#                             sets bench_sb_conn (sysbench's connection
+#                             options) and bench_sb (those plus --tables,
+#                             --table-size, --threads)
 #   bench_sysbench_fill SERVER LOGDIR T0
 #                             rotating BENCH_WORKLOADS in chunks of $chunk s
 #                             until SERVER's binlog files total >= $target
@@ -40,9 +42,12 @@
 #                             "**not met**" for VALUE >= GOAL
 #   bench_versions            sluice_ver, git_rev, git_dirty, mysqlbinlog_ver
 #   bench_machine             prints the "**Machine:** …" line of a section
-#   bench_mdb_snapshot, bench_mdb_start_copy, bench_cpu_ticks
-#                             targets reset from a data directory copy
-#                             (bench/apply.sh; see below)
+#   bench_mdb_snapshot, bench_mdb_start_copy, bench_cpu_ticks,
+#   bench_snapshot_source     targets reset from a data directory copy
+#   bench_window, bench_native, bench_load_data, bench_replay,
+#   bench_write_job, bench_sluice_run, bench_record, bench_verify …
+#                             binlog windows applied by every peer
+#                             (bench/apply.sh, bench/run.sh; see below)
 #   bench_update_doc NAME SECTION
 #                             puts SECTION between the bench:NAME markers of
 #                             docs/BENCHMARKS.md when doc=yes, else copies it
@@ -150,8 +155,9 @@ sum_sizes() {
 bench_sysbench_prepare() {
 	local srv=$1 log_dir=$2
 	mdb_sql "$srv" "CREATE DATABASE sbtest"
-	bench_sb=(--db-driver=mysql --mysql-socket="$(mdb_sock "$srv")"
-		--mysql-user=root --mysql-db=sbtest --tables="$tables"
+	bench_sb_conn=(--db-driver=mysql --mysql-socket="$(mdb_sock "$srv")"
+		--mysql-user=root --mysql-db=sbtest)
+	bench_sb=("${bench_sb_conn[@]}" --tables="$tables"
 		--table-size="$table_size" --threads="$threads")
 	log "sysbench prepare: $tables tables x $table_size rows"
 	sysbench "$SB_DIR/oltp_write_only.lua" "${bench_sb[@]}" prepare \
@@ -286,8 +292,9 @@ bench_update_doc() {
 }
 
 # ----------------------------------------------------------------------
-# For bench/apply.sh: targets started from a copy of a prepared data
-# directory (resetting a target in seconds instead of reloading it).
+# For bench/apply.sh and bench/run.sh: targets started from a copy of a
+# prepared data directory (resetting a target in seconds instead of
+# reloading it).
 #
 #   bench_mdb_snapshot NAME DEST      stops server NAME cleanly (TERM, as
 #                                     mdb_stop) and moves its data directory
@@ -300,6 +307,10 @@ bench_update_doc() {
 #                                     mdb_sql, mdb_trap… like any other
 #   bench_cpu_ticks PID               CPU ticks (user + sys, CLK_TCK units)
 #                                     PID has used so far
+#   bench_snapshot_source NAME DEST   stops the source NAME cleanly, copies
+#                                     its data directory (binlogs left out)
+#                                     to DEST and starts it again, same
+#                                     command line; sets spid
 
 bench_mdb_snapshot() {
 	local name=$1 dest=$2 dir
@@ -339,4 +350,333 @@ bench_mdb_start_copy() {
 
 bench_cpu_ticks() {
 	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+bench_snapshot_source() {
+	local name=$1 dest=$2 pid dd b
+	local -a argv=()
+	[[ ! -e $dest ]] || die "bench_snapshot_source: $dest exists"
+	pid=$(mdb_pid "$name")
+	dd=$(mdb_datadir "$name")
+	mapfile -d '' -t argv <"/proc/$pid/cmdline"
+	((${#argv[@]} > 1)) || die "bench_snapshot_source: no command line for pid $pid"
+	_mdb_end_watch "$name"
+	_mdb_term "$name" "$pid"
+	wait "$pid" 2>/dev/null || true
+	mkdir -p "$dest"
+	for b in "$dd"/*; do
+		case ${b##*/} in
+		"$name"-bin.*) ;; # the source's binlogs: a target has none
+		*) cp -a --reflink=auto -- "$b" "$dest/" || die "copying $b failed" ;;
+		esac
+	done
+	_mdb_launch "$name" restart "${argv[@]}"
+	spid=$(mdb_pid "$name")
+	mdb_log "snapshot of '$name' in $dest; restarted, pid $spid"
+}
+
+# ----------------------------------------------------------------------
+# Binlog windows and the peers that apply them (bench/apply.sh,
+# bench/run.sh).  The caller sets:
+#   work      its temp directory;        SL        the sluice binary (copy)
+#   sport     the source's port;         spid      the source mariadbd's pid
+#   sdata     the source's datadir;      TGT_OPTS  mariadbd options of targets
+#   tlist     "db.t1, db.t2, …": the tables CHECKSUM TABLE compares
+#   TABLES    the sbtestN tables (LOAD DATA export of oltp_insert windows)
+#   BENCH_LOGS  where each sluice run's stderr is kept
+#   BENCH_OBJECTS  the job's objects.include list (default ["sbtest.*"])
+# The source server is named asrc, every target atgt (one at a time).
+#
+#   bench_checksums SERVER            CHECKSUM TABLE $tlist
+#   bench_verify SERVER WL WHAT       dies unless SERVER's checksums equal
+#                                     the source's at the end of window WL
+#   bench_window WL EVENTS SEED SCRIPT ARGS…
+#                                     FLUSH BINARY LOGS, then sysbench SCRIPT
+#                                     ARGS --events=EVENTS --time=0 run on the
+#                                     source: window WL is that one binlog
+#                                     file; sets W_FILE W_END W_ROWS W_BYTES
+#                                     W_GEN W_TPS W_SB [WL]; for oltp_insert
+#                                     exports the inserted rows for LOAD DATA
+#   bench_native KEY WL THREADS MODE SNAP
+#                                     MariaDB replication of window WL on a
+#                                     fresh target from SNAP; records KEY
+#   bench_load_data KEY WL SNAP       LOAD DATA of an oltp_insert window
+#   bench_replay KEY WL SNAP          mariadb-binlog FILE | mariadb
+#   bench_write_job FILE WL SPEC PORT a sluice job file from WL's start
+#   bench_sluice_run KEY WL SPEC SNAP [KEEP]
+#                                     sluice run --to-end; KEEP: the target
+#                                     becomes that snapshot
+#   bench_record KEY KIND ROWS WALL CPU RSS_KIB TARGET_CPU SOURCE_CPU NOTE CMD OTHER_CPU
+#                                     one result (R_* arrays, KEYS list) and
+#                                     its progress line ($BENCH_PROGRESS first)
+
+# Small arithmetic helpers (awk; figures are decimal strings).
+secs() { awk -v t="$1" -v hz="$BENCH_CLK_TCK" 'BEGIN { printf "%.2f", t / hz }'; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+rate() { awk -v r="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+goal_le() { awk -v v="$1" -v g="$2" 'BEGIN { print (v <= g) ? "met" : "**not met**" }'; }
+goal_lt() { awk -v v="$1" -v g="$2" 'BEGIN { print (v < g) ? "met" : "**not met**" }'; }
+ticks() { bench_cpu_ticks "$1"; }
+# busy: CPU ticks the whole machine has been busy (all CPUs).
+busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+# others B0 B1 CPU_S...: CPU seconds the machine spent outside the given ones.
+others() {
+	local b=$(($2 - $1))
+	shift 2
+	awk -v b="$b" -v hz="$BENCH_CLK_TCK" -v l="$*" 'BEGIN { n = split(l, a, " ")
+		o = b / hz; for (i = 1; i <= n; i++) o -= a[i]; printf "%.2f", (o > 0 ? o : 0) }'
+}
+
+bench_checksums() { mdb_sql "$1" "CHECKSUM TABLE $tlist"; }
+
+bench_verify() {
+	local srv=$1 wk=$2 what=$3
+	bench_checksums "$srv" >"$work/sum-check.txt"
+	if ! diff "$work/sum-$wk.txt" "$work/sum-check.txt" >"$work/sum-diff.txt"; then
+		cat "$work/sum-diff.txt" >&2
+		die "$wk: after $what the target differs from the source (CHECKSUM TABLE; < source, > target)"
+	fi
+}
+
+# bench_slave_field SERVER FIELD: one column of SHOW SLAVE STATUS.
+bench_slave_field() {
+	mdb_client "$1" --batch -e "SHOW SLAVE STATUS" |
+		awk -F'\t' -v k="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == k) c = i }
+			NR == 2 && c { print $c }'
+}
+bench_gstatus() { mdb_sql "$1" "SHOW GLOBAL STATUS LIKE '$2'" | cut -f2; }
+# bench_tstat: the target's counters that say how batches arrived.
+bench_tstat() {
+	mdb_sql atgt "SHOW GLOBAL STATUS WHERE Variable_name IN
+		('Questions', 'Com_commit', 'Com_insert', 'Com_delete', 'Com_update', 'Com_replace')"
+}
+
+declare -gA R_ROWS R_WALL R_CPU R_RSS R_TCPU R_SCPU R_NOTE R_CMD R_KIND R_OCPU
+KEYS=()
+BENCH_PROGRESS=${BENCH_PROGRESS:-}
+bench_record() {
+	KEYS+=("$1")
+	R_KIND[$1]=$2 R_ROWS[$1]=$3 R_WALL[$1]=$4 R_CPU[$1]=$5 R_RSS[$1]=$6
+	R_TCPU[$1]=$7 R_SCPU[$1]=$8 R_NOTE[$1]=$9 R_CMD[$1]=${10} R_OCPU[$1]=${11}
+	log "$BENCH_PROGRESS$(printf '%-16s %-18s %8s rows in %8s s: %8s rows/s' "${1%%/*}" "${1#*/}" \
+		"$3" "$4" "$(rate "$3" "$4")")${5:+, cpu $5 s}${6:+, rss $(mib "$6") MiB}, target cpu $7 s, source cpu $8 s, other cpu ${11} s${9:+ ($9)}"
+}
+
+declare -gA W_FILE W_END W_ROWS W_BYTES W_GEN W_TPS W_SB
+LD_ROWS=0
+bench_window() {
+	local wk=$1 events=$2 seed=$3 script=$4 f t0 prev="" cur st t a desc=""
+	shift 4
+	local -A maxid=()
+	mdb_sql asrc "FLUSH BINARY LOGS"
+	f=$(mdb_sql asrc "SHOW MASTER STATUS" | cut -f1)
+	if [[ $wk == oltp_insert ]]; then
+		for t in "${TABLES[@]}"; do
+			maxid[$t]=$(mdb_sql asrc "SELECT COALESCE(MAX(id), 0) FROM sbtest.$t")
+		done
+	fi
+	for a in "$@"; do
+		case $a in --db-driver=* | --mysql-*) ;; *) desc+=" $a" ;; esac
+	done
+	log "$wk: sysbench ${script##*/}$desc --events=$events into binlog $f"
+	t0=$EPOCHREALTIME
+	sysbench "$script" "$@" --events="$events" --time=0 \
+		--rand-seed="$seed" run >"$work/sysbench-$wk.log" 2>&1 ||
+		{ tail "$work/sysbench-$wk.log" >&2; die "sysbench $wk failed"; }
+	W_GEN[$wk]=$(elapsed "$t0" "$EPOCHREALTIME")
+	W_TPS[$wk]=$(awk '/transactions:/ { gsub(/[()]/, "", $3); print $3 }' "$work/sysbench-$wk.log")
+	W_SB[$wk]="sysbench ${script##*/}$desc --events=$events --time=0 --rand-seed=$seed run"
+	# The binlog is still once two reads a second apart agree.
+	for ((st = 0; st < 30; st++)); do
+		cur=$(mdb_sql asrc "SHOW MASTER STATUS" | cut -f1,2)
+		[[ $cur == "$prev" ]] && break
+		prev=$cur
+		sleep 1
+	done
+	[[ ${cur%%$'\t'*} == "$f" ]] ||
+		die "$wk: the window spans several binlog files ($f .. ${cur%%$'\t'*}); make the window smaller"
+	W_FILE[$wk]=$f
+	W_END[$wk]=${cur#*$'\t'}
+	W_BYTES[$wk]=$(stat -c %s "$sdata/$f")
+	"$SL" binlog --stats "$sdata/$f" >"$work/stats-$wk.out"
+	W_ROWS[$wk]=$(awk '{ for (i = 1; i < NF; i++) if ($i == "rows") v = $(i + 1) } END { print v }' "$work/stats-$wk.out")
+	[[ ${W_ROWS[$wk]} =~ ^[1-9][0-9]*$ ]] ||
+		die "$wk: no row count from sluice binlog --stats: $(cat "$work/stats-$wk.out")"
+	bench_checksums asrc >"$work/sum-$wk.txt"
+	if [[ $wk == oltp_insert ]]; then
+		# The rows the window inserted, as LOAD DATA reads them (tab
+		# separated, backslash escapes; sbtest has no NULLs).
+		mkdir -p "$work/ld"
+		local n=0
+		for t in "${TABLES[@]}"; do
+			mdb_client asrc --batch --skip-column-names \
+				-e "SELECT * FROM sbtest.$t WHERE id > ${maxid[$t]} ORDER BY id" >"$work/ld/$t.tsv"
+			n=$((n + $(wc -l <"$work/ld/$t.tsv")))
+		done
+		((n == W_ROWS[$wk])) ||
+			die "$wk: the window has ${W_ROWS[$wk]} row changes but inserted $n rows"
+		LD_ROWS=$n
+	fi
+	log "$wk: window $f:4..${W_END[$wk]} (${W_BYTES[$wk]} bytes), ${W_ROWS[$wk]} row changes, generated in ${W_GEN[$wk]} s (${W_TPS[$wk]} tps)"
+}
+
+# bench_native KEY WL THREADS MODE SNAP: MariaDB replication from the
+# window's start; the IO thread fetches the whole window into the relay log
+# before the clock starts (the replica's best case), then START SLAVE
+# SQL_THREAD until MASTER_POS_WAIT(end of window) returns.
+bench_native() {
+	local k=$1 wk=$2 n=$3 mode=$4 snap=$5 f=${W_FILE[$2]} end=${W_END[$2]}
+	local tp c0 c1 s0 s1 t0 t1 r st retries0 retries1 note b0 b1
+	bench_mdb_start_copy atgt "$(mdb_free_port 24000)" "$snap" "${TGT_OPTS[@]}"
+	mdb_sql atgt "SET GLOBAL slave_parallel_threads = $n;
+		SET GLOBAL slave_parallel_mode = '$mode';
+		CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = $sport,
+			MASTER_USER = '$MDB_USER', MASTER_PASSWORD = '$MDB_PASSWORD',
+			MASTER_LOG_FILE = '$f', MASTER_LOG_POS = 4, MASTER_USE_GTID = no;
+		START SLAVE IO_THREAD"
+	for ((st = 0; st < 3000; st++)); do
+		[[ $(bench_slave_field atgt Master_Log_File) == "$f" ]] &&
+			(($(bench_slave_field atgt Read_Master_Log_Pos) >= end)) && break
+		[[ $(bench_slave_field atgt Slave_IO_Running) != No ]] ||
+			die "$k: the IO thread stopped: $(bench_slave_field atgt Last_IO_Error)"
+		sleep 0.1
+	done
+	((st < 3000)) || die "$k: the relay log did not reach $f:$end in 300 s"
+	retries0=$(bench_gstatus atgt Slave_retried_transactions)
+	tp=$(mdb_pid atgt)
+	b0=$(busy) c0=$(ticks "$tp") s0=$(ticks "$spid") t0=$EPOCHREALTIME
+	mdb_sql atgt "START SLAVE SQL_THREAD"
+	r=$(mdb_sql atgt "SELECT MASTER_POS_WAIT('$f', $end, ${BENCH_APPLY_TIMEOUT:-1800})")
+	t1=$EPOCHREALTIME c1=$(ticks "$tp") s1=$(ticks "$spid") b1=$(busy)
+	[[ $r =~ ^[0-9]+$ ]] ||
+		die "$k: MASTER_POS_WAIT returned '$r': $(bench_slave_field atgt Last_SQL_Error)"
+	retries1=$(bench_gstatus atgt Slave_retried_transactions)
+	mdb_sql atgt "STOP SLAVE"
+	bench_verify atgt "$wk" "native replication ($n threads, $mode)"
+	note="slave_parallel_threads=$n"
+	((n > 0)) && note+=", $mode, $((retries1 - retries0)) retried transactions"
+	bench_record "$k" native "${W_ROWS[$wk]}" "$(elapsed "$t0" "$t1")" "" "" \
+		"$(secs $((c1 - c0)))" "$(secs $((s1 - s0)))" "$note" \
+		"SET GLOBAL slave_parallel_threads=$n, slave_parallel_mode=$mode; CHANGE MASTER TO … MASTER_LOG_FILE='$f', MASTER_LOG_POS=4; START SLAVE IO_THREAD (wait for the relay log); START SLAVE SQL_THREAD; SELECT MASTER_POS_WAIT('$f', $end)" \
+		"$(others "$b0" "$b1" "$(secs $((c1 - c0)))" "$(secs $((s1 - s0)))")"
+	mdb_stop atgt
+}
+
+# bench_load_data KEY WL SNAP: LOAD DATA of the window's inserted rows into
+# empty copies of the tables, one statement per table, one session.
+bench_load_data() {
+	local k=$1 wk=$2 snap=$3 tp c0 c1 s0 s1 t0 t1 sql="" got t b0 b1
+	bench_mdb_start_copy atgt "$(mdb_free_port 24000)" "$snap" "${TGT_OPTS[@]}"
+	for t in "${TABLES[@]}"; do
+		mdb_sql atgt "CREATE TABLE sbtest.ld_$t LIKE sbtest.$t"
+		sql+="LOAD DATA INFILE '$work/ld/$t.tsv' INTO TABLE sbtest.ld_$t; "
+	done
+	tp=$(mdb_pid atgt)
+	b0=$(busy) c0=$(ticks "$tp") s0=$(ticks "$spid") t0=$EPOCHREALTIME
+	mdb_sql atgt "$sql"
+	t1=$EPOCHREALTIME c1=$(ticks "$tp") s1=$(ticks "$spid") b1=$(busy)
+	got=$(mdb_sql atgt "SELECT $(printf '(SELECT COUNT(*) FROM sbtest.ld_%s) + ' "${TABLES[@]}") 0")
+	((got == LD_ROWS)) || die "$k: loaded $got rows, expected $LD_ROWS"
+	bench_record "$k" load "$LD_ROWS" "$(elapsed "$t0" "$t1")" "" "" \
+		"$(secs $((c1 - c0)))" "$(secs $((s1 - s0)))" "${#TABLES[@]} tables, one LOAD DATA INFILE each, into empty CREATE TABLE … LIKE copies" \
+		"CREATE TABLE sbtest.ld_sbtestN LIKE sbtest.sbtestN; LOAD DATA INFILE 'sbtestN.tsv' INTO TABLE sbtest.ld_sbtestN (N = 1..${#TABLES[@]}, one client session)" \
+		"$(others "$b0" "$b1" "$(secs $((c1 - c0)))" "$(secs $((s1 - s0)))")"
+	mdb_stop atgt
+}
+
+# bench_replay KEY WL SNAP: `mariadb-binlog FILE | mariadb` into a fresh
+# target: the binlog file read locally, its row events applied by the
+# target as BINLOG statements, one session.  Client CPU and peak RSS are
+# the pipeline's (both processes) from /usr/bin/time.
+bench_replay() {
+	local k=$1 wk=$2 snap=$3 tp c0 c1 s0 s1 b0 b1 m wall rss usr sys tcpu cpu
+	m=${k//\//.}
+	bench_mdb_start_copy atgt "$(mdb_free_port 24000)" "$snap" "${TGT_OPTS[@]}"
+	tp=$(mdb_pid atgt)
+	rm -f "$work/$m.runs"
+	b0=$(busy) s0=$(ticks "$spid")
+	BENCH_SERVER_PID=$tp measure "$m" /dev/null bash -o pipefail -c \
+		'mariadb-binlog --no-defaults "$1" | mariadb --no-defaults --protocol=socket --socket="$2" -uroot --max-allowed-packet=256M' \
+		replay "$sdata/${W_FILE[$wk]}" "$(mdb_sock atgt)"
+	s1=$(ticks "$spid") b1=$(busy)
+	bench_verify atgt "$wk" "mariadb-binlog | mariadb"
+	read -r wall rss usr sys tcpu < <(tail -n 1 "$work/$m.runs")
+	cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+	bench_record "$k" replay "${W_ROWS[$wk]}" "$wall" "$cpu" "$rss" "$tcpu" "$(secs $((s1 - s0)))" \
+		"client CPU and RSS: mariadb-binlog and mariadb together" \
+		"mariadb-binlog ${W_FILE[$wk]} | mariadb (root, unix socket)" \
+		"$(others "$b0" "$b1" "$cpu" "$tcpu" "$(secs $((s1 - s0)))")"
+	mdb_stop atgt
+}
+
+# bench_write_job FILE WL SPEC TARGET-PORT: SPEC is a tier name or
+# "{ workers: N, batch: M }".
+bench_write_job() {
+	local objs=${BENCH_OBJECTS:-'["sbtest.*"]'}
+	cat >"$1" <<-EOF
+		name: bench-apply
+		source:
+		  host: 127.0.0.1
+		  port: $sport
+		  user: $MDB_USER
+		  password: $MDB_PASSWORD
+		  server-id: 4242
+		  tls: { mode: disabled }
+		target:
+		  hosts: ["127.0.0.1:$4"]
+		  user: $MDB_USER
+		  password: $MDB_PASSWORD
+		  tls: { mode: disabled }
+		start: { mode: position, file: ${W_FILE[$2]}, position: 4 }
+		objects: { include: $objs }
+		spec: $3
+		meta-database: sluice_meta
+	EOF
+}
+
+# bench_sluice_run KEY WL SPEC SNAP [KEEP]: sluice run --to-end from the
+# window's start on a fresh target; wall time of the process, its CPU and
+# peak RSS; the target must then equal the source.  KEEP: the target's data
+# directory (sluice_meta dropped) becomes that snapshot.
+bench_sluice_run() {
+	local k=$1 wk=$2 spec=$3 snap=$4 keep=${5:-} tport tp s0 s1 m line rd ap b0 b1
+	m=${k//\//.}
+	tport=$(mdb_free_port 24000)
+	bench_mdb_start_copy atgt "$tport" "$snap" "${TGT_OPTS[@]}"
+	bench_write_job "$work/job-$m.yaml" "$wk" "$spec" "$tport"
+	tp=$(mdb_pid atgt)
+	rm -f "$work/$m.runs"
+	bench_tstat >"$work/$m.st0"
+	b0=$(busy) s0=$(ticks "$spid")
+	BENCH_SERVER_PID=$tp measure "$m" "$work/$m.out" "$SL" run --to-end --http off --ignore-warnings "$work/job-$m.yaml"
+	s1=$(ticks "$spid") b1=$(busy)
+	bench_tstat >"$work/$m.st1"
+	mkdir -p "$BENCH_LOGS"
+	cp "$work/$m.err" "$BENCH_LOGS/$m$( ((quick)) && echo -quick).log"
+	line=$(grep -E 'row changes read, [0-9]+ applied' "$work/$m.err" | tail -n 1 || true)
+	rd=$(sed -nE 's/.* ([0-9]+) row changes read, ([0-9]+) applied.*/\1/p' <<<"$line")
+	ap=$(sed -nE 's/.* ([0-9]+) row changes read, ([0-9]+) applied.*/\2/p' <<<"$line")
+	[[ -n $rd ]] || die "$k: no closing line in $(rel "$work/$m.err"): $(tail -n 3 "$work/$m.err")"
+	[[ $rd == "${W_ROWS[$wk]}" ]] ||
+		log "warning: $k: sluice read $rd row changes, sluice binlog --stats counts ${W_ROWS[$wk]}"
+	bench_verify atgt "$wk" "sluice run (spec $spec)"
+	local wall rss usr sys tcpu tq cpu
+	read -r wall rss usr sys tcpu < <(tail -n 1 "$work/$m.runs")
+	cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+	# What the target executed: statements and commits, rows per commit.
+	tq=$(awk 'NR == FNR { a[$1] = $2; next } { d[$1] = $2 - a[$1] }
+		END { printf "%d statements, %d commits (%.0f row changes per commit)", d["Questions"] - 2,
+			d["Com_commit"], (d["Com_commit"] > 0 ? r / d["Com_commit"] : 0) }' \
+		r="${W_ROWS[$wk]}" "$work/$m.st0" "$work/$m.st1")
+	bench_record "$k" sluice "${W_ROWS[$wk]}" "$wall" "$cpu" "$rss" "$tcpu" "$(secs $((s1 - s0)))" \
+		"spec $spec; $rd read, $ap applied; target: $tq" \
+		"sluice run --to-end job.yaml (spec: $spec)" \
+		"$(others "$b0" "$b1" "$cpu" "$tcpu" "$(secs $((s1 - s0)))")"
+	if [[ -n $keep ]]; then
+		mdb_sql atgt "DROP DATABASE sluice_meta"
+		bench_mdb_snapshot atgt "$keep"
+	else
+		mdb_stop atgt
+	fi
 }

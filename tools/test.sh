@@ -8,7 +8,10 @@
 #      request/response parsers (seeds in fuzz/corpus-http), each for
 #      SL_FUZZ_SECONDS (default 60);
 #   3. the release build runs every ctest test: unit tests and the
-#      integration tests that start real MariaDB servers.
+#      integration tests that start real MariaDB servers;
+#   4. the bench suite in quick mode (bench/run.sh --quick, ~2 minutes):
+#      every scenario must leave sluice's target equal to the source
+#      (CHECKSUM TABLE after every run); no performance thresholds.
 # Exits non-zero on the first failure.  Run as root on Debian 12.
 set -euo pipefail
 
@@ -62,3 +65,6 @@ cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSL_FIXTURES="$fixtures" >/dev/null
 cmake --build "$root/build" -j"$jobs" >/dev/null
 ctest --test-dir "$root/build" --output-on-failure -j2 --timeout 900
+
+step "bench suite, quick mode: sluice's target must equal the source in every scenario"
+bash "$root/bench/run.sh" --quick
