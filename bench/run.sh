@@ -3,9 +3,9 @@
 # bench/run.sh: the bench suite: spec tiers, worker-count and batch sweeps
 # and peer comparisons in one command, on this machine, in one run.
 #
-#   bench/run.sh                # full (about 15-20 min on 2 cores): updates docs/BENCHMARKS.md
+#   bench/run.sh                # full (about 12-15 min on 2 cores): updates docs/BENCHMARKS.md
 #   bench/run.sh --quick        # small sizes, a few minutes (CI): docs untouched
-#   bench/run.sh --compare A.tsv B.tsv   # only compare the ratios of two runs
+#   bench/run.sh --compare A.tsv B.tsv [OUT.md]   # only compare the ratios of two runs
 #
 # Starts a local MariaDB source and, one at a time, targets started from
 # copies of data-directory snapshots (bench/lib.sh), prepares the sysbench
@@ -48,7 +48,8 @@
 #   --write-doc    update docs/BENCHMARKS.md (and docs/bench-suite.png) even
 #                  with --quick
 #   --no-doc       never touch docs/
-#   --compare A B  write $BENCH_DIR/suite-compare.md from two suite TSVs, exit
+#   --compare A B [OUT]  write OUT ($BENCH_DIR/suite-compare.md) from two
+#                  suite TSVs, print it, exit
 #
 # Environment: SLUICE (default $root/build/sluice, built when missing),
 # BENCH_DIR ($root/bench/data), BENCH_TABLES (8; 4), BENCH_TABLE_SIZE
@@ -59,7 +60,9 @@
 # BENCH_SUSTAIN_TIERS (same), BENCH_SUSTAIN_SECONDS (20; 5),
 # BENCH_RATE_THREADS (8), BENCH_SUSTAIN_PEER (1; 0), BENCH_DISTURBED (0.5 cores
 # of other processes' CPU during a catch-up measurement make it run once more;
-# off with --quick), BENCH_SWEEP_WORKERS
+# off with --quick), BENCH_MAX_RETRIES (12), BENCH_QUIET_WAIT (600 s in all of
+# waiting before measurements while others keep the machine busier than
+# BENCH_DISTURBED cores; 0 with --quick), BENCH_SWEEP_WORKERS
 # ("1 2 4 8 16 32 64"; "1 16 64"), BENCH_SWEEP_BATCH ("1 10 100 500 1000";
 # "1 1000"), BENCH_STREAM_BYTES (268435456; 16777216), BENCH_SKIP_STREAM=1,
 # MDB_BUFFER_POOL (1G; 256M), SL_TMP.
@@ -117,10 +120,11 @@ compare_runs() {
 }
 
 if [[ ${1:-} == --compare ]]; then
-	[[ $# -eq 3 && -f $2 && -f $3 ]] || { echo "usage: bench/run.sh --compare A.tsv B.tsv" >&2; exit 2; }
+	[[ ($# -eq 3 || $# -eq 4) && -f $2 && -f $3 ]] || { echo "usage: bench/run.sh --compare A.tsv B.tsv [OUT.md]" >&2; exit 2; }
 	BENCH_DIR=${BENCH_DIR:-$root/bench/data}
-	compare_runs "$2" "$3" "$BENCH_DIR/suite-compare.md"
-	cat "$BENCH_DIR/suite-compare.md"
+	out=${4:-$BENCH_DIR/suite-compare.md}
+	compare_runs "$2" "$3" "$out"
+	cat "$out"
 	exit 0
 fi
 
@@ -267,9 +271,31 @@ disturbed_thr=${BENCH_DISTURBED:-0.5}
 ((quick)) && disturbed_thr=${BENCH_DISTURBED:-1000} # --quick: correctness, no retries
 disturbance() { awk -v o="${R_OCPU[$1]}" -v w="${R_WALL[$1]}" 'BEGIN { printf "%.2f", (w > 0 ? o / w : 0) }'; }
 retries_left=${BENCH_MAX_RETRIES:-12} busy_mode=0
+quiet_budget=${BENCH_QUIET_WAIT:-600}
+((quick)) && quiet_budget=0
+# quiet_gate: before a measurement, wait (5 s at a time, within the
+# BENCH_QUIET_WAIT budget of the whole run: 600 s; none with --quick)
+# while the machine is busier than BENCH_DISTURBED cores over half a
+# second: other users' jobs on a shared machine.
+quiet_gate() {
+	local b0 b1 c waited=0
+	while ((quiet_budget > 0)); do
+		b0=$(busy)
+		sleep 0.5
+		b1=$(busy)
+		c=$(awk -v d=$((b1 - b0)) -v hz="$BENCH_CLK_TCK" 'BEGIN { printf "%.2f", d / hz / 0.5 }')
+		awk -v c="$c" -v t="$disturbed_thr" 'BEGIN { exit !(c > t) }' || break
+		((waited == 0)) && log "the machine is busy ($c cores in use by others): waiting for it to calm down (up to $quiet_budget s more)"
+		sleep 5
+		waited=$((waited + 5)) quiet_budget=$((quiet_budget - 5))
+	done
+	((waited == 0)) || log "waited $waited s for a quiet machine"
+	return 0
+}
 run_step() {
 	local k=$1 keep=$2 d1 d2 a v
 	shift 2
+	quiet_gate
 	"$@"
 	d1=$(disturbance "$k")
 	if ! awk -v d="$d1" -v t="$disturbed_thr" 'BEGIN { exit !(d > t) }'; then
@@ -290,6 +316,7 @@ run_step() {
 	done
 	unset 'KEYS[-1]'
 	[[ -z $keep ]] || rm -rf -- "$keep"
+	quiet_gate
 	"$@"
 	d2=$(disturbance "$k")
 	if awk -v d="$d2" -v t="$disturbed_thr" 'BEGIN { exit !(d > t) }'; then
@@ -432,6 +459,31 @@ jnum() { # JSON PATH: "source.position", "rows.applied", "lag_seconds"
 		  else { match(s, /^[-0-9.a-z]+/); print substr(s, 1, RLENGTH) } }' <<<"$1"
 }
 
+# sluice_applied_to FILE END SECONDS: waits (polling GET /status every
+# 0.1 s) until sluice has applied every row change of FILE before END:
+# rows.applied reaches the count `sluice binlog --stats --stop-position END`
+# gives, or the status shows END read with every read row applied, or
+# caught_up.  Non-zero after SECONDS.
+sluice_applied_to() {
+	local bf=$1 end=$2 n=$(($3 * 10)) want st pos ap rd
+	want=$("$SL" binlog --stats --stop-position "$end" "$sdata/$bf" |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "rows") v = $(i + 1) } END { print v + 0 }')
+	for ((st = 0; st < n; st++)); do
+		j=$(status_json)
+		ap=$(jnum "$j" rows.applied)
+		((${ap:-0} >= want)) && return 0
+		pos=$(jnum "$j" source.position)
+		if [[ $(jnum "$j" source.file) == "$bf" ]] && ((${pos:-0} >= end)); then
+			rd=$(jnum "$j" rows.read)
+			((${ap:-0} >= ${rd:-999999999999})) && return 0
+		fi
+		[[ $(jnum "$j" caught_up) == true ]] && return 0
+		kill -0 "$rp" 2>/dev/null || die "$k: sluice run exited: $(tail -n 3 "$work/$m.err")"
+		sleep 0.1
+	done
+	return 1
+}
+
 # sustained KEY TIER MODE: MODE sluice (spec: TIER) or native (the fastest
 # native replica); the load is TIER's published rate.  The target starts
 # from $snap and becomes the next snapshot.
@@ -491,6 +543,7 @@ sustained() {
 	BG_PIDS+=("$hbp")
 	sleep 1.5
 	sbrate=$(((pub + 3) / 4))
+	bench_tstat >"$work/$m.st0"
 	thread_ticks "$spid" >"$work/$m.src0"
 	thread_ticks "$tp" >"$work/$m.tgt0"
 	[[ -z $rp ]] || thread_ticks "$rp" >"$work/$m.sl0"
@@ -521,23 +574,15 @@ sustained() {
 	[[ -z $rp ]] || thread_ticks "$rp" >"$work/$m.sl1"
 	kill "$cpup" 2>/dev/null || true
 	wait "$cpup" 2>/dev/null || true
+	bench_tstat >"$work/$m.st1"
 	end=$(mdb_sql asrc "SHOW MASTER STATUS" | cut -f1,2)
 	[[ ${end%%$'\t'*} == "$f" ]] || die "$k: the load spans several binlog files"
 	end=${end#*$'\t'}
 	# Drained: everything up to the end of the load applied (the
 	# heartbeat goes on meanwhile).
 	if [[ $mode == sluice ]]; then
-		for ((st = 0; st < 6000; st++)); do
-			j=$(status_json)
-			pos=$(jnum "$j" source.position)
-			if [[ $(jnum "$j" source.file) == "$f" ]] && ((${pos:-0} >= end)); then
-				[[ $(jnum "$j" rows.applied) == "$(jnum "$j" rows.read)" || $(jnum "$j" caught_up) == true ]] && break
-			fi
-			kill -0 "$rp" 2>/dev/null || die "$k: sluice run exited: $(tail -n 3 "$work/$m.err")"
-			sleep 0.1
-		done
+		sluice_applied_to "$f" "$end" 600 || die "$k: sluice did not apply the load within 600 s: $j"
 		t_drain=$EPOCHREALTIME
-		((st < 6000)) || die "$k: sluice did not apply the load within 600 s: $j"
 	else
 		r=$(mdb_sql atgt "SELECT MASTER_POS_WAIT('$f', $end, 600)")
 		t_drain=$EPOCHREALTIME
@@ -549,12 +594,7 @@ sustained() {
 	wait "$hbp" 2>/dev/null || true
 	end=$(mdb_sql asrc "SHOW MASTER STATUS" | cut -f2)
 	if [[ $mode == sluice ]]; then
-		for ((st = 0; st < 600; st++)); do
-			j=$(status_json)
-			pos=$(jnum "$j" source.position)
-			((${pos:-0} >= end)) && [[ $(jnum "$j" rows.applied) == "$(jnum "$j" rows.read)" ]] && break
-			sleep 0.1
-		done
+		sluice_applied_to "$f" "$end" 60 || log "warning: $k: sluice's status does not show the heartbeat's end applied: $j"
 	else
 		mdb_sql atgt "SELECT MASTER_POS_WAIT('$f', $end, 600)" >/dev/null
 	fi
@@ -645,6 +685,11 @@ sustained() {
 	rsttxt=$(awk '/transactions:/ { gsub(/[()]/, "", $3); print $3 }' "$work/$m.sb")
 	[[ -n $rsttxt ]] || rsttxt="gave up after ${qfull:-?} s (event queue full), about $(awk -v r="$rows" -v d="$dur" 'BEGIN { printf "%.0f", r / 4 / d }')"
 	detail+="; sysbench --rate=$sbrate --threads=$rate_threads: $rsttxt tps; $nhb heartbeats"
+	# What sluice made the target execute during the load: commits, and
+	# row changes per commit.
+	[[ -z $rp ]] || detail+=$(awk 'NR == FNR { a[$1] = $2; next } { d[$1] = $2 - a[$1] }
+		END { printf "; the target committed %d transactions (%.0f row changes each)", d["Com_commit"],
+			(d["Com_commit"] > 0 ? r / d["Com_commit"] : 0) }' r="$rows" "$work/$m.st0" "$work/$m.st1")
 	S_PUB[$k]=$pub S_OFFER[$k]=$offered S_APPLIED[$k]=$applied S_P50[$k]=$p50 S_P99[$k]=$p99 S_MAX[$k]=$mx
 	S_HOLDS[$k]=$holds S_LIMIT[$k]=$limit S_DETAIL[$k]=$detail
 	local tcpu scpu
@@ -660,10 +705,12 @@ sustained() {
 for t in "${STIERS[@]}"; do
 	step
 	meta "sustained/sluice-$t" sustained oltp_write_only "sluice-$t" "${TIER_W[$t]}" "${TIER_B[$t]}" "$t"
+	quiet_gate
 	sustained "sustained/sluice-$t" "$t" sluice
 	if ((sustain_peer)) && [[ -n $best_native ]]; then
 		step
 		meta "sustained/${R_CONF[$best_native]}-$t" sustained oltp_write_only "${R_CONF[$best_native]}@$t" "" "" "$t"
+		quiet_gate
 		sustained "sustained/${R_CONF[$best_native]}-$t" "$t" native
 	fi
 done
@@ -789,6 +836,10 @@ conf_of() { if [[ -n $1 ]]; then echo "${R_CONF[$1]}"; else echo none; fi; }
 bp_wo=${BEST_PEER[oltp_write_only]:-}
 bp_rate=0 bp_name=$(conf_of "$bp_wo")
 [[ -z $bp_wo ]] || bp_rate=$(rate "${R_ROWS[$bp_wo]}" "${R_WALL[$bp_wo]}")
+# The lag axis: a decade above the largest lag (at least 10 s), so the
+# key does not hide the points.
+lag_ymax=$(cat "$work"/sustain-*.dat 2>/dev/null | awk '{ if ($5 + 0 > m) m = $5 + 0 }
+	END { y = 10000; while (y < 10 * m) y *= 10; print y }')
 native_plot=""
 [[ ! -s $work/sustain-native.dat ]] ||
 	native_plot="\"$work/sustain-native.dat\" using 1:4 with linespoints lw 2 pt 5 lc 2 title \"native ($(conf_of "$best_native")) lag p99\", "
@@ -797,14 +848,14 @@ i=0
 for wk in "${WLS[@]}"; do
 	i=$((i + 1)) b=${BEST_PEER[$wk]:-} br=0
 	[[ -z $b ]] || br=$(rate "${R_ROWS[$b]}" "${R_WALL[$b]}")
-	tier_plot+="${tier_plot:+, }\"$work/tier-$wk.dat\" using 1:3 with linespoints lw 2 pt 7 lc $i title \"sluice $wk\", $br with lines dt 2 lc $i notitle"
+	tier_plot+="${tier_plot:+, }\"$work/tier-$wk.dat\" using 1:3 with linespoints lw 2 pt 7 lc $i title \"sluice $wk\", $br with lines dt 2 lc $i title \"best peer $wk ($(conf_of "$b"))\""
 done
 cat >"$work/suite.gp" <<EOF
 set terminal pngcairo size 1400,1000 font "sans,10" noenhanced
 set output "$png"
 set multiplot layout 2,2 title "bench/run.sh$qflag: ${machine_line//\*/} — $(date -u +%Y-%m-%d)"
 set grid
-set key top left
+set key bottom right opaque box
 set format y "%.0s%c"
 set logscale x 2
 set xlabel "workers (batch $sweep_batch_fixed)"
@@ -823,17 +874,18 @@ set xrange [0.5:4.5]
 set xtics ("2rcu" 1, "4rcu" 2, "8rcu" 3, "16rcu" 4)
 set xlabel "spec tier"
 set title "Catch-up by tier (dashed: best peer of the same window)"
+set key bottom left opaque box
 plot $tier_plot
 set title "Sustained rate: heartbeat lag (left) and row rates (right) per tier"
 set ylabel "lag ms"
 set logscale y
-set yrange [1:*]
+set yrange [1:$lag_ymax]
 set format y "%g"
 set y2label "rows/s"
 set y2tics
 set format y2 "%.0s%c"
 set y2range [0:*]
-set key top left
+set key top left opaque box
 plot "$work/sustain-sluice.dat" using 1:4 with linespoints lw 2 pt 7 lc 1 title "sluice lag p99", \
      "$work/sustain-sluice.dat" using 1:3 with linespoints lw 1 pt 6 lc 1 dt 3 title "sluice lag p50", \
      "$work/sustain-sluice.dat" using 1:5 with points pt 2 lc 1 title "sluice lag max", \
