@@ -41,6 +41,7 @@ struct binlog_stream {
 	struct sbuf text; /* GTID text scratch */
 	unsigned reconnects;
 	uint64_t heartbeats;
+	unsigned quiet_ms; /* waited without a packet (idle_ms steps) */
 };
 
 const char *stream_file(const struct binlog_stream *s)
@@ -462,12 +463,24 @@ int stream_next(struct binlog_stream *s, const uint8_t **ev, size_t *len,
 		struct myproto_packet pkt;
 		struct myproto_binlog_packet bp;
 		struct sl_err e;
+		unsigned wait, left;
 		int rc;
 
 		if (s->ended)
 			return STREAM_END;
 		sl_err_clear(&e);
-		rc = conn_next_packet(s->c, (int)heartbeat_ms(s) * 3, &pkt, &e);
+		/* a dead source is one silent for three heartbeats, however
+		 * the wait is cut into idle_ms steps */
+		left = heartbeat_ms(s) * 3;
+		left = left > s->quiet_ms ? left - s->quiet_ms : 1;
+		wait = s->o.idle_ms > 0 && s->o.idle_ms < left ? s->o.idle_ms
+		                                               : left;
+		rc = conn_next_packet(s->c, (int)wait, &pkt, &e);
+		if (rc == SL_ETRUNC && wait < left) {
+			s->quiet_ms += wait;
+			return STREAM_IDLE;
+		}
+		s->quiet_ms = 0;
 		if (rc > 0) {
 			rc = myproto_parse_binlog_packet(pkt.p, pkt.len, false,
 			                                 &bp, &e);

@@ -42,12 +42,15 @@ struct stream_opts {
 	bool non_block;          /* stop at the end of the binlog (EOF) */
 	unsigned max_retries;    /* reconnect attempts per loss; 0: 10 */
 	unsigned backoff_max_ms; /* cap of the backoff; 0: 5000 */
+	unsigned idle_ms;        /* 0: wait for the next event; else STREAM_IDLE
+	                            after that long without one */
 };
 
 enum {
 	STREAM_EVENT = 1,       /* an event in *ev */
 	STREAM_RECONNECTED = 2, /* drop the partial transaction held */
 	STREAM_END = 0,         /* non_block and the binlog end was reached */
+	STREAM_IDLE = 3,        /* no event for idle_ms (the stream is fine) */
 };
 
 struct binlog_stream;
@@ -61,7 +64,9 @@ void stream_close(struct binlog_stream *s);
 
 /* Next event: STREAM_EVENT with the event bytes (header first, checksum
  * included; valid until the next call), STREAM_RECONNECTED, STREAM_END,
- * or a negative SL_E* once reconnecting has failed max_retries times. */
+ * STREAM_IDLE (idle_ms set: a chance to publish what is pending while the
+ * source is quiet), or a negative SL_E* once reconnecting has failed
+ * max_retries times. */
 int stream_next(struct binlog_stream *s, const uint8_t **ev, size_t *len,
                 struct sl_err *err);
 

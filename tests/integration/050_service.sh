@@ -8,7 +8,8 @@
 #     summary;
 #   * every request without the token, or with a wrong one, gets 401;
 #   * when the load stops, the reported lag falls under 1 s and the job
-#     says it is caught up;
+#     says it is caught up; a trickle of writes shows each one
+#     read and applied on /status within 0.4 s;
 #   * pause: the target's checksum stays fixed while the source changes;
 #     resume: the job catches up to identical data;
 #   * delete: the process exits 0 and the job's checkpoint rows are gone.
@@ -134,6 +135,21 @@ while :; do
 done
 echo "$T: load over: caught up, lag $(json lag_seconds <<<"$s") s"
 caught_up
+
+# a trickle of writes (two transactions at a time, the second within the
+# status's 50 ms throttle): the status shows each read and applied within
+# 0.4 s, never one transaction behind until the next event
+for i in 1 2 3 4 5 6; do
+	mdb_sql src "UPDATE sb.sbtest1 SET k = k + 1 WHERE id = $i; UPDATE sb.sbtest2 SET k = k + 1 WHERE id = $i"
+	want=$(mdb_sql src "SHOW MASTER STATUS" | cut -f2)
+	sleep 0.4
+	s=$(status)
+	[[ $(json source.position <<<"$s") == "$want" ]] ||
+		fail "write $i of a trickle: status source.position $(json source.position <<<"$s"), the source is at $want"
+	[[ $(json rows.read <<<"$s") == "$(json rows.applied <<<"$s")" ]] ||
+		fail "write $i of a trickle: rows.read $(json rows.read <<<"$s") != rows.applied $(json rows.applied <<<"$s")"
+done
+echo "$T: a trickle of writes: each shown read and applied within 0.4 s"
 compare "after the load" sb sbtest1 sbtest2
 
 # pause: the target stays fixed while the source changes

@@ -85,6 +85,9 @@ static enum ended run_session(const struct job_config *cfg, struct service *svc,
 		pipeline_replace_until(p, replace->file, replace->pos);
 	job_stream_opts(cfg, &so);
 	so.non_block = to_end;
+	/* a quiet source still lets the status catch up with the last
+	 * transaction and idle workers' checkpoints follow the stream */
+	so.idle_ms = 100;
 	if (r.have) {
 		so.start = STREAM_START_POSITION;
 		so.file = r.file;
@@ -134,6 +137,8 @@ static enum ended run_session(const struct job_config *cfg, struct service *svc,
 			        "%s:%" PRIu64 "\n",
 			        stream_file(s), stream_position(s));
 			pipeline_reconnected(p);
+			rc = 0;
+		} else if (rc == STREAM_IDLE) {
 			rc = 0;
 		} else if (rc == STREAM_END) {
 			how = ENDED_END;
