@@ -187,6 +187,8 @@ struct pipeline {
 	char ddl_file[256]; /* the last DDL begun before a restart */
 	uint64_t ddl_pos;
 	uint64_t rows_in, last_rows_in, last_rows_out;
+	long linger_us;         /* a part batch waits this long for more rows */
+	_Atomic unsigned hurry; /* a barrier waits: no lingering */
 	uint32_t txn_ts; /* source timestamp of the current transaction */
 	/* what pipeline_stats reads from another thread */
 	bool st_safe;
@@ -1235,11 +1237,20 @@ static void wake_if_batch(struct pipeline *p, struct worker *w)
 		        NULL, 0);
 }
 
+static long mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pipeline *p = w->p;
 	size_t rows = 0;
+	long first_us = 0; /* when the oldest row held arrived */
 
 	for (;;) {
 		void *got[256];
@@ -1252,6 +1263,22 @@ static void *worker_main(void *arg)
 
 			n = queue_pop_n(&w->q, got, 256);
 			if (n == 0) {
+				long left = 0;
+
+				/* linger: a part batch waits up to linger_us
+				 * from its first row for more (fewer, larger
+				 * commits under a live load) */
+				if (rows > 0 && !stop && p->linger_us > 0 &&
+				    !atomic_load_explicit(&p->hurry,
+				                          memory_order_relaxed))
+					left =
+					    first_us + p->linger_us - mono_us();
+				if (left > 0) {
+					idle_wait(w, left < IDLE_WAIT_US
+					                 ? left
+					                 : IDLE_WAIT_US);
+					continue;
+				}
 				if (flush(w) != 0)
 					break;
 				rows = 0;
@@ -1296,9 +1323,10 @@ static void *worker_main(void *arg)
 				w->cap_pend = cap;
 			}
 			w->pend[w->n_pend++] = it;
-			if (it->kind == IT_ROW)
-				rows++;
-			else if (rows >= p->batch || it->dirty) {
+			if (it->kind == IT_ROW) {
+				if (rows++ == 0 && p->linger_us > 0)
+					first_us = mono_us();
+			} else if (rows >= p->batch || it->dirty) {
 				if (flush(w) != 0)
 					goto out;
 				rows = 0;
@@ -1334,12 +1362,18 @@ static void push(struct pipeline *p, unsigned wi, struct item *it)
 /* Waits until every worker has committed or dropped all it was given. */
 static void barrier(struct pipeline *p)
 {
+	atomic_fetch_add(&p->hurry, 1);
+	for (unsigned i = 0; i < p->n_workers; i++)
+		if (atomic_exchange(&p->w[i].sleeping, 0))
+			syscall(SYS_futex, &p->w[i].sleeping,
+			        FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	for (unsigned i = 0; i < p->n_workers; i++)
 		while (atomic_load_explicit(&p->w[i].consumed,
 		                            memory_order_acquire) !=
 		           p->w[i].pushed &&
 		       !atomic_load(&p->failed))
 			sleep_us(200);
+	atomic_fetch_sub(&p->hurry, 1);
 }
 
 static struct item *new_mark(struct pipeline *p, uint64_t pos)
@@ -2214,6 +2248,7 @@ int pipeline_open(const struct job_config *cfg, struct pipeline **out,
 	p->cfg = cfg;
 	p->n_workers = cfg->spec.workers ? cfg->spec.workers : 1;
 	p->batch = cfg->spec.batch ? cfg->spec.batch : 256;
+	p->linger_us = (long)cfg->spec.linger_ms * 1000;
 	pthread_mutex_init(&p->fail_mu, NULL);
 	pthread_mutex_init(&p->st_mu, NULL);
 	causality_init(&p->cz);
@@ -2272,8 +2307,8 @@ int pipeline_open(const struct job_config *cfg, struct pipeline **out,
 		pipeline_close(p, &ignore);
 		return rc;
 	}
-	logf_("job %s: %u workers, batch %u%s", cfg->name, p->n_workers,
-	      p->batch,
+	logf_("job %s: %u workers, batch %u, linger %u ms%s", cfg->name,
+	      p->n_workers, p->batch, cfg->spec.linger_ms,
 	      resume->have ? ", resuming from the oldest checkpoint" : "");
 	if (p->safe)
 		logf_("safe mode until %s:%" PRIu64, p->safe_file, p->safe_pos);

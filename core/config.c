@@ -1307,8 +1307,16 @@ static void parse_objects(struct ctx *x, struct config_objects *o,
 		               &o->n_exclude, &o->exclude);
 }
 
-enum { SPEC_WORKERS, SPEC_BATCH, SPEC_N };
-static const char *const spec_keys[] = {"workers", "batch"};
+/* workers and batch may also stand at the top level (SPEC_TOP) */
+enum { SPEC_WORKERS, SPEC_BATCH, SPEC_TOP, SPEC_LINGER = SPEC_TOP, SPEC_N };
+static const char *const spec_keys[] = {"workers", "batch", "linger-ms"};
+
+unsigned config_default_linger(unsigned workers)
+{
+	unsigned ms = workers * 5 / 2;
+
+	return ms < 5 ? 5 : ms > 50 ? 50 : ms;
+}
 
 static const struct tier *tier_find(const char *s)
 {
@@ -1332,9 +1340,10 @@ static void parse_spec(struct ctx *x, struct config_spec *sp,
                        const yaml_node_t *n, const yaml_node_t *top_key[],
                        const yaml_node_t *top_val[])
 {
-	static const unsigned max[SPEC_N] = {CONFIG_WORKERS_MAX,
-	                                     CONFIG_BATCH_MAX};
-	unsigned *field[SPEC_N] = {&sp->workers, &sp->batch};
+	static const unsigned min[SPEC_N] = {1, 1, 0};
+	static const unsigned max[SPEC_N] = {
+	    CONFIG_WORKERS_MAX, CONFIG_BATCH_MAX, CONFIG_LINGER_MAX_MS};
+	unsigned *field[SPEC_N] = {&sp->workers, &sp->batch, &sp->linger_ms};
 	struct seen sn;
 	char all[128];
 	char q[QUOTE_CAP];
@@ -1364,15 +1373,17 @@ static void parse_spec(struct ctx *x, struct config_spec *sp,
 	} else if (n != NULL && n->type == YAML_MAPPING_NODE) {
 		walk_map(x, n, "spec", spec_keys, SPEC_N, &sn);
 		sp->tier = NULL;
-		if (sn.val[SPEC_WORKERS] == NULL && sn.val[SPEC_BATCH] == NULL)
+		if (sn.val[SPEC_WORKERS] == NULL &&
+		    sn.val[SPEC_BATCH] == NULL && sn.val[SPEC_LINGER] == NULL)
 			report(x, node_pos(n),
-			       "spec gives neither workers nor batch");
+			       "spec gives none of workers, batch, linger-ms");
 		for (int i = 0; i < SPEC_N; i++) {
 			char path[PATH_CAP];
 
 			join(path, "spec", spec_keys[i]);
 			if (sn.val[i] != NULL &&
-			    get_uint(x, sn.val[i], path, 1, max[i], &v) == 0)
+			    get_uint(x, sn.val[i], path, min[i], max[i], &v) ==
+			        0)
 				*field[i] = (unsigned)v;
 		}
 	} else if (n != NULL) {
@@ -1381,7 +1392,7 @@ static void parse_spec(struct ctx *x, struct config_spec *sp,
 		       "batch: M}, not %s",
 		       all, kind(n));
 	}
-	for (int i = 0; i < SPEC_N; i++) {
+	for (int i = 0; i < SPEC_TOP; i++) {
 		if (top_val[i] == NULL)
 			continue;
 		if (sn.key[i] != NULL) {
@@ -1396,6 +1407,8 @@ static void parse_spec(struct ctx *x, struct config_spec *sp,
 		if (get_uint(x, top_val[i], spec_keys[i], 1, max[i], &v) == 0)
 			*field[i] = (unsigned)v;
 	}
+	if (sn.val[SPEC_LINGER] == NULL)
+		sp->linger_ms = config_default_linger(sp->workers);
 }
 
 enum { HTTP_ADDR, HTTP_TOKEN, HTTP_N };
@@ -1563,6 +1576,7 @@ static struct job_config *config_new(struct ctx *x, const char *file)
 	c->spec.workers = t->workers;
 	c->spec.batch = t->batch;
 	c->spec.ring = t->ring;
+	c->spec.linger_ms = config_default_linger(t->workers);
 	c->on_conflict = CONFIG_CONFLICT_FAIL;
 	c->on_missing_row = CONFIG_MISSING_FAIL;
 	c->meta_database = dup_str(x, CONFIG_META_DATABASE);

@@ -34,6 +34,7 @@ struct sbuf;
 #define CONFIG_NAME_MAX      59 /* "under 60 characters" */
 #define CONFIG_WORKERS_MAX   512
 #define CONFIG_BATCH_MAX     10000
+#define CONFIG_LINGER_MAX_MS 1000
 #define CONFIG_FILE_MAX      (1u << 20) /* bytes of a job file */
 
 enum config_tls_mode {
@@ -110,8 +111,15 @@ struct config_spec {
 	const char *tier; /* "2rcu" ... "16rcu" (static), NULL: explicit */
 	unsigned workers; /* 1..CONFIG_WORKERS_MAX appliers */
 	unsigned batch;   /* 1..CONFIG_BATCH_MAX row changes per batch */
-	unsigned ring;    /* items per worker ring (the tier's; 8192) */
+	/* ms a part batch waits for more rows before its commit (a live
+	 * load then makes fewer, larger commits); 0: commit at once; by
+	 * default 2.5 ms per worker within 5..50 (config_default_linger) */
+	unsigned linger_ms;
+	unsigned ring; /* items per worker ring (the tier's; 8192) */
 };
+
+/* The default linger of a spec with this many workers. */
+unsigned config_default_linger(unsigned workers);
 
 struct config_http {
 	struct config_endpoint addr; /* listen address */

@@ -181,6 +181,6 @@ part() { # part N SPEC LABEL
 	compare_all "part $1 ($3)"
 }
 
-part 1 "{ workers: $WORKERS, batch: 16 }" "$WORKERS workers, batch 16"
+part 1 "{ workers: $WORKERS, batch: 16 }" "$WORKERS workers, batch 16, linger"
 part 2 "{ workers: $WORKERS }" "$WORKERS workers, default batch"
 echo "$T: PASS ($((SECONDS - t0)) s)"

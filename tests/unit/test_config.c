@@ -728,12 +728,12 @@ static void test_spec(void **state)
 {
 	static const struct {
 		const char *name;
-		unsigned workers, batch;
+		unsigned workers, batch, linger_ms;
 	} tiers[] = {
-	    {"2rcu", 4, 256},
-	    {"4rcu", 8, 256},
-	    {"8rcu", 16, 512},
-	    {"16RCU", 32, 512},
+	    {"2rcu", 4, 256, 10},
+	    {"4rcu", 8, 256, 20},
+	    {"8rcu", 16, 512, 40},
+	    {"16RCU", 32, 512, 50},
 	};
 	struct job_config *c;
 	char text[1024];
@@ -744,6 +744,7 @@ static void test_spec(void **state)
 		assert_int_equal(strcasecmp(c->spec.tier, tiers[i].name), 0);
 		assert_int_equal(c->spec.workers, tiers[i].workers);
 		assert_int_equal(c->spec.batch, tiers[i].batch);
+		assert_int_equal(c->spec.linger_ms, tiers[i].linger_ms);
 		job_config_free(c);
 	}
 	expect1(BASE "spec: 3rcu\n",
@@ -760,7 +761,11 @@ static void test_spec(void **state)
 	        "job.yaml:10:15: spec.batch \"10001\" must be a whole number "
 	        "from 1 to 10000");
 	expect1(BASE "spec: {}\n",
-	        "job.yaml:10:7: spec gives neither workers nor batch");
+	        "job.yaml:10:7: spec gives none of workers, batch, linger-ms");
+	expect1(BASE "spec: {linger-ms: 1001}\n",
+	        "job.yaml:10:19: spec.linger-ms \"1001\" must be a whole "
+	        "number from 0 to 1000");
+	expect_has(BASE "linger-ms: 5\n", 10, 1, "unknown key \"linger-ms\"");
 	expect1(BASE "spec: {workers: 3}\nworkers: 5\n",
 	        "job.yaml:11:1: workers is given both here and in spec (at "
 	        "10:8); keep one");
@@ -789,6 +794,24 @@ static void test_spec(void **state)
 	c = parse_ok(BASE "spec: {workers: 3}\nbatch: 7\n");
 	assert_int_equal(c->spec.workers, 3);
 	assert_int_equal(c->spec.batch, 7);
+	job_config_free(c);
+
+	/* Linger: 2.5 ms per worker within 5..50 unless given; 0 is off. */
+	c = parse_ok(BASE "spec: {workers: 1}\n");
+	assert_int_equal(c->spec.linger_ms, 5);
+	job_config_free(c);
+	c = parse_ok(BASE "spec: {workers: 100}\n");
+	assert_int_equal(c->spec.linger_ms, 50);
+	job_config_free(c);
+	c = parse_ok(BASE "workers: 12\n");
+	assert_int_equal(c->spec.linger_ms, 30);
+	job_config_free(c);
+	c = parse_ok(BASE "spec: {linger-ms: 0}\n");
+	assert_int_equal(c->spec.workers, 8);
+	assert_int_equal(c->spec.linger_ms, 0);
+	job_config_free(c);
+	c = parse_ok(BASE "spec: {workers: 16, linger-ms: 200}\n");
+	assert_int_equal(c->spec.linger_ms, 200);
 	job_config_free(c);
 }
 
