@@ -24,7 +24,7 @@
 #     rate is the tier's published incremental rate (10k 20k 40k 80k rows/s;
 #     4 row changes per transaction) for BENCH_SUSTAIN_SECONDS while sluice
 #     (spec: TIER) replicates live; a heartbeat row written on the source
-#     every second gives the lag (p50 p99 max); the CPU of sluice, the
+#     every 100 ms gives the lag (p50 p99 max); the CPU of sluice, the
 #     target and the source mariadbd (and their busiest threads) says what
 #     limits it.  The fastest native replica of the oltp_write_only window
 #     runs the same load as the peer (not with --quick).
@@ -266,11 +266,14 @@ meta() { # KEY SCENARIO WORKLOAD CONFIG [WORKERS BATCH TIER]
 # once more (KEEP, a snapshot CMD made, removed first) and the less
 # disturbed of the two is kept.  When both were disturbed the machine is
 # busy: no retries until a measurement is undisturbed, and at most
-# BENCH_MAX_RETRIES (12) in all.
+# BENCH_MAX_RETRIES (12) in all.  A measurement shorter than BENCH_SHORT
+# (5 s) is the best of BENCH_REPEAT (3; 1 with --quick) runs.
 disturbed_thr=${BENCH_DISTURBED:-0.5}
 ((quick)) && disturbed_thr=${BENCH_DISTURBED:-1000} # --quick: correctness, no retries
 disturbance() { awk -v o="${R_OCPU[$1]}" -v w="${R_WALL[$1]}" 'BEGIN { printf "%.2f", (w > 0 ? o / w : 0) }'; }
 retries_left=${BENCH_MAX_RETRIES:-12} busy_mode=0
+repeat_short=${BENCH_REPEAT:-3} short_s=${BENCH_SHORT:-5}
+((quick)) && repeat_short=${BENCH_REPEAT:-1}
 quiet_budget=${BENCH_QUIET_WAIT:-600}
 ((quick)) && quiet_budget=0
 # quiet_gate: before a measurement, wait (5 s at a time, within the
@@ -292,49 +295,78 @@ quiet_gate() {
 	((waited == 0)) || log "waited $waited s for a quiet machine"
 	return 0
 }
-run_step() {
-	local k=$1 keep=$2 d1 d2 a v
-	shift 2
-	quiet_gate
-	"$@"
-	d1=$(disturbance "$k")
-	if ! awk -v d="$d1" -v t="$disturbed_thr" 'BEGIN { exit !(d > t) }'; then
-		busy_mode=0
-		return 0
-	fi
-	if ((busy_mode || retries_left <= 0)); then
-		R_NOTE[$k]+="; disturbed: other processes used $d1 cores meanwhile"
-		return 0
-	fi
-	retries_left=$((retries_left - 1))
-	log "$k: other processes used $d1 cores meanwhile: measuring it again"
-	local -A old=()
-	for a in R_ROWS R_WALL R_CPU R_RSS R_TCPU R_SCPU R_NOTE R_CMD R_KIND R_OCPU; do
+# save_rec KEY / restore_rec KEY: one measurement's record, kept aside
+# while KEY is measured again.
+declare -A SAVED=()
+rec_arrays=(R_ROWS R_WALL R_CPU R_RSS R_TCPU R_SCPU R_NOTE R_CMD R_KIND R_OCPU)
+save_rec() {
+	local a
+	for a in "${rec_arrays[@]}"; do
 		local -n arr=$a
-		old[$a]=${arr[$k]}
+		SAVED[$a]=${arr[$1]}
 		unset -n arr
 	done
+}
+restore_rec() {
+	local a
+	for a in "${rec_arrays[@]}"; do
+		local -n arr=$a
+		arr[$1]=${SAVED[$a]}
+		unset -n arr
+	done
+}
+# again KEY KEEP CMD...: measure KEY once more (the previous record saved).
+again() {
+	local k=$1 keep=$2
+	shift 2
+	save_rec "$k"
 	unset 'KEYS[-1]'
 	[[ -z $keep ]] || rm -rf -- "$keep"
 	quiet_gate
 	"$@"
-	d2=$(disturbance "$k")
-	if awk -v d="$d2" -v t="$disturbed_thr" 'BEGIN { exit !(d > t) }'; then
-		busy_mode=1
-		log "the machine stays busy: no more retries until a measurement is undisturbed"
-	fi
-	if awk -v a="$d1" -v b="$d2" 'BEGIN { exit !(a < b) }'; then
-		for a in "${!old[@]}"; do
-			local -n arr=$a
-			arr[$k]=${old[$a]}
-			unset -n arr
-		done
-		v=$d2
-		R_NOTE[$k]+="; measured twice, the other run was disturbed by $v cores of other processes"
-		log "$k: the first measurement was less disturbed ($d1 < $d2 cores): kept"
+}
+is_disturbed() { awk -v d="$1" -v t="$disturbed_thr" 'BEGIN { exit !(d > t) }'; }
+run_step() {
+	local k=$1 keep=$2 d1 d2 v n w0
+	shift 2
+	quiet_gate
+	"$@"
+	d1=$(disturbance "$k")
+	if ! is_disturbed "$d1"; then
+		busy_mode=0
+	elif ((busy_mode || retries_left <= 0)); then
+		R_NOTE[$k]+="; disturbed: other processes used $d1 cores meanwhile"
 	else
-		R_NOTE[$k]+="; measured twice, the first run was disturbed by $d1 cores of other processes"
+		retries_left=$((retries_left - 1))
+		log "$k: other processes used $d1 cores meanwhile: measuring it again"
+		again "$k" "$keep" "$@"
+		d2=$(disturbance "$k")
+		if is_disturbed "$d2"; then
+			busy_mode=1
+			log "the machine stays busy: no more retries until a measurement is undisturbed"
+		fi
+		if awk -v a="$d1" -v b="$d2" 'BEGIN { exit !(a < b) }'; then
+			restore_rec "$k"
+			v=$d2
+			R_NOTE[$k]+="; measured twice, the other run was disturbed by $v cores of other processes"
+			log "$k: the first measurement was less disturbed ($d1 < $d2 cores): kept"
+		else
+			R_NOTE[$k]+="; measured twice, the first run was disturbed by $d1 cores of other processes"
+		fi
 	fi
+	# Short measurements (under BENCH_SHORT seconds) are the noisiest:
+	# best of BENCH_REPEAT runs (the fastest undisturbed one).
+	for ((n = 1; n < repeat_short; n++)); do
+		awk -v w="${R_WALL[$k]}" -v t="$short_s" 'BEGIN { exit !(w < t) }' || break
+		w0=${R_WALL[$k]}
+		again "$k" "$keep" "$@"
+		d2=$(disturbance "$k")
+		if is_disturbed "$d2" || awk -v a="$w0" -v b="${R_WALL[$k]}" 'BEGIN { exit !(a <= b) }'; then
+			restore_rec "$k"
+		fi
+		R_NOTE[$k]=${R_NOTE[$k]%%; best of *}"; best of $((n + 1)) runs"
+	done
+	return 0
 }
 
 # ------------------------------------------------------------ catch-up ---
@@ -527,17 +559,18 @@ sustained() {
 		done
 		((st < 300)) || die "$k: the replica did not start: $(bench_slave_field atgt Last_IO_Error) $(bench_slave_field atgt Last_SQL_Error)"
 	fi
-	# The lag probe on the target: every 50 ms the heartbeat it holds.
+	# The lag probe on the target: every 10 ms the heartbeat it holds.
 	(exec mariadb --no-defaults --protocol=socket --socket="$(mdb_sock atgt)" -uroot \
 		--batch --skip-column-names --unbuffered) \
-		< <(yes "SELECT UNIX_TIMESTAMP(ts), UNIX_TIMESTAMP(NOW(6)) FROM bench.heartbeat WHERE id = 1; DO SLEEP(0.05);") \
+		< <(yes "SELECT UNIX_TIMESTAMP(ts), UNIX_TIMESTAMP(NOW(6)) FROM bench.heartbeat WHERE id = 1; DO SLEEP(0.01);") \
 		>"$work/$m.lag" 2>"$work/$m.lag.err" &
 	lagp=$!
 	BG_PIDS+=("$lagp")
-	# The heartbeat on the source: every second, logging what it wrote.
+	# The heartbeat on the source: every 100 ms, logging what it wrote
+	# (~10 samples a second: a p99 that is not just the maximum).
 	(exec mariadb --no-defaults --protocol=socket --socket="$(mdb_sock asrc)" -uroot \
 		--batch --skip-column-names --unbuffered) \
-		< <(yes "SET @t = NOW(6); REPLACE INTO bench.heartbeat VALUES (1, @t); SELECT UNIX_TIMESTAMP(@t); DO SLEEP(1);") \
+		< <(yes "SET @t = NOW(6); REPLACE INTO bench.heartbeat VALUES (1, @t); SELECT UNIX_TIMESTAMP(@t); DO SLEEP(0.1);") \
 		>"$work/$m.hb" 2>"$work/$m.hb.err" &
 	hbp=$!
 	BG_PIDS+=("$hbp")
@@ -959,10 +992,10 @@ section=$work/section.md
 		echo "* ${R_CONF[$k]} at the ${R_TIER[$k]} rate: ${S_DETAIL[$k]}."
 	done
 	echo
-	echo "Lag: the source writes \`REPLACE INTO bench.heartbeat VALUES (1, NOW(6))\` every second (one session); the"
-	echo "target is read every 50 ms (\`SELECT ts, NOW(6) FROM bench.heartbeat\`); a heartbeat's lag is when the target"
+	echo "Lag: the source writes \`REPLACE INTO bench.heartbeat VALUES (1, NOW(6))\` every 100 ms (one session); the"
+	echo "target is read every 10 ms (\`SELECT ts, NOW(6) FROM bench.heartbeat\`); a heartbeat's lag is when the target"
 	echo "first shows it (or a later one) minus when the source wrote it; p50/p99/max over the heartbeats written during the"
-	echo "load (p99 of ~$sustain samples is nearly the max). Both servers share the clock. The heartbeat row is applied by one"
+	echo "load (~$((sustain * 10)) samples). Both servers share the clock. The heartbeat row is applied by one"
 	echo "sluice worker, so it is the lag of the pipeline as that worker sees it (a full ring stalls the reader for all)."
 	echo "*Offered* = the window's row changes (\`sluice binlog --stats\`) ÷ the load's duration; *applied* = the same rows ÷"
 	echo "(from the load's start until sluice had applied the last of them, \`GET /status\`; for the native peer"
