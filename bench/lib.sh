@@ -245,7 +245,9 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { print (v >= g) ? "met" : "**not met**"
 bench_versions() {
 	sluice_ver=$("$SL" version 2>/dev/null | head -n 1 || true)
 	git_rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?")
-	git_dirty=$(git -C "$root" status --porcelain 2>/dev/null | grep -q . && echo " (+ uncommitted changes)" || true)
+	# the benchmarks' own outputs (docs/BENCHMARKS.md, its plots) do not count
+	git_dirty=$(git -C "$root" status --porcelain -- . ':!docs/BENCHMARKS.md' ':!docs/*.png' 2>/dev/null |
+		grep -q . && echo " (+ uncommitted changes)" || true)
 	mysqlbinlog_ver=$("$MYSQLBINLOG" --version 2>/dev/null | head -n 1)
 }
 
