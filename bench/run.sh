@@ -783,6 +783,19 @@ if [[ -z ${BENCH_SKIP_STREAM:-} ]]; then
 fi
 total_seconds=$((SECONDS - T_START))
 
+# lag_ratio KEY PEER IFBEHIND: sluice's lag p99 ÷ the peer's, only when
+# the peer held the rate (its lag does not grow); else IFBEHIND: the lag of
+# a replica falling behind grows with the load's length, and a ratio to it
+# says nothing that repeats.
+lag_ratio() {
+	if [[ -z $2 || $2 == "$1" ]]; then
+		echo "-"
+	elif [[ ${S_HOLDS[$2]} == yes ]]; then
+		ratio "${S_P99[$1]}" "${S_P99[$2]}"
+	else
+		echo "$3"
+	fi
+}
 # -------------------------------------------------------------- results ---
 x_ref() { # KEY REFKEY
 	[[ -n ${2:-} ]] || { echo "-"; return 0; }
@@ -809,8 +822,7 @@ machine_line=$(bench_machine)
 		wk=${R_WL[$k]}
 		if [[ ${R_SCEN[$k]} == sustained ]]; then
 			pk=$(peer_of "$k")
-			xl="-"
-			[[ -n $pk && $pk != "$k" ]] && xl=$(ratio "${S_P99[$k]}" "${S_P99[$pk]}")
+			xl=$(lag_ratio "$k" "$pk" -)
 			printf '%s\t' sustained "$wk" "${R_CONF[$k]}" "${R_KIND[$k]}" "${R_WORKERS[$k]:--}" "${R_BATCH[$k]:--}" \
 				"${R_ROWS[$k]}" "${R_WALL[$k]}" "${S_APPLIED[$k]}" "-" "-" "-" "${R_CPU[$k]:--}" \
 				"$(per_m "${R_CPU[$k]}" "${R_ROWS[$k]}")" "${R_RSS[$k]:--}" "${R_TCPU[$k]}" "${R_SCPU[$k]}" "${R_OCPU[$k]}" \
@@ -974,8 +986,7 @@ section=$work/section.md
 	for k in "${KEYS[@]}"; do
 		[[ ${R_SCEN[$k]} == sustained ]] || continue
 		pk=$(peer_of "$k")
-		xl="-"
-		[[ -n $pk && $pk != "$k" ]] && xl=$(ratio "${S_P99[$k]}" "${S_P99[$pk]}")
+		xl=$(lag_ratio "$k" "$pk" "peer behind")
 		who="${R_TIER[$k]}"
 		[[ ${R_KIND[$k]} == sustain-native ]] && who="${R_TIER[$k]} rate, ${R_CONF[$k]} (peer)"
 		wb="${R_WORKERS[$k]:+${R_WORKERS[$k]} / ${R_BATCH[$k]}}"
@@ -1001,7 +1012,7 @@ section=$work/section.md
 	echo "(from the load's start until sluice had applied the last of them, \`GET /status\`; for the native peer"
 	echo "\`MASTER_POS_WAIT\`). CPU: \`/proc/PID/stat\` of each process sampled every second, threads from"
 	echo "\`/proc/PID/task/*/stat\`; a thread near 100% of a core or a machine with every core busy is named as the limit."
-	((sustain_peer)) && echo "The peer is the fastest native replica of the oltp_write_only catch-up ($(conf_of "$best_native")), on the same load; it starts from the data sluice left."
+	((sustain_peer)) && echo "The peer is the fastest native replica of the oltp_write_only catch-up ($(conf_of "$best_native")), on the same load; it starts from the data sluice left. *× native lag p99* is given only where the peer held the rate (*peer behind* otherwise: the lag of a replica that falls behind grows with the length of the load, and a ratio to it does not repeat)."
 	echo
 	echo "### Catch-up: a fixed binlog window applied from its start"
 	echo
