@@ -416,7 +416,9 @@ bench_snapshot_source() {
 secs() { awk -v t="$1" -v hz="$BENCH_CLK_TCK" 'BEGIN { printf "%.2f", t / hz }'; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 rate() { awk -v r="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+# ratio A B: A ÷ B, 2 decimals; 3 significant digits below 1 (0.083, not
+# 0.08: two runs' small ratios compared within 15% need them).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { v = (b > 0 ? a / b : 0); printf (v < 1 ? "%.3g" : "%.2f"), v }'; }
 goal_le() { awk -v v="$1" -v g="$2" 'BEGIN { print (v <= g) ? "met" : "**not met**" }'; }
 goal_lt() { awk -v v="$1" -v g="$2" 'BEGIN { print (v < g) ? "met" : "**not met**" }'; }
 ticks() { bench_cpu_ticks "$1"; }

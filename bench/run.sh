@@ -65,7 +65,8 @@
 # BENCH_DISTURBED cores; 0 with --quick), BENCH_SWEEP_WORKERS
 # ("1 2 4 8 16 32 64"; "1 16 64"), BENCH_SWEEP_BATCH ("1 10 100 500 1000";
 # "1 1000"), BENCH_STREAM_BYTES (268435456; 16777216), BENCH_SKIP_STREAM=1,
-# MDB_BUFFER_POOL (1G; 256M), SL_TMP.
+# MDB_BUFFER_POOL (1G; 256M), SL_TMP (data directories; /dev/shm when it has
+# 12 GiB available), BENCH_TMPFS=0 (keep them on disk).
 #
 # Test-speed server settings (tests/lib/mariadb.sh), the same on the source
 # and on every target: innodb-flush-log-at-trx-commit=2, sync-binlog=0,
@@ -190,6 +191,17 @@ if [[ -f $(dirname "$SLUICE")/CMakeCache.txt ]]; then
 	build_type=$(awk -F= '/^CMAKE_BUILD_TYPE:/ { print $2 }' "$(dirname "$SLUICE")/CMakeCache.txt")
 fi
 mkdir -p "$BENCH_DIR"
+# Data directories and work files on tmpfs (/dev/shm) when the machine has
+# the memory (a full run holds about 6 GiB there): a virtual disk shared
+# with other machines stalled the servers ~10% of a run (/proc/pressure/io)
+# and moved single-threaded peers by up to 15% between runs.  BENCH_TMPFS=0
+# or an SL_TMP of your own keeps them on disk.
+data_on="disk (${SL_TMP:-/tmp})"
+if [[ -z ${SL_TMP:-} && ${BENCH_TMPFS:-1} != 0 && -d /dev/shm && -w /dev/shm ]] &&
+	(($(awk '/^MemAvailable:/ { print int($2 / 1048576) }' /proc/meminfo) >= 12)); then
+	export SL_TMP=/dev/shm TMPDIR=/dev/shm
+	data_on="tmpfs (/dev/shm)"
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-suite-XXXX")
 BG_PIDS=()
 # Background helpers (samplers, heartbeat) end before the servers stop.
@@ -970,7 +982,7 @@ section=$work/section.md
 	echo "**Tools:** $server_ver (source and every target); $sysbench_ver; mariadb-binlog $(mariadb-binlog --version 2>/dev/null | sed -nE 's/.*Ver ([^ ]+).*/\1/p')."
 	echo "**Servers:** test-speed settings on the source and every target alike (innodb-flush-log-at-trx-commit=2, sync-binlog=0,"
 	echo "innodb-doublewrite=0, buffer pool $MDB_BUFFER_POOL, innodb-log-file-size=512M); binlog_format=ROW, binlog_row_image=FULL,"
-	echo "binlog_row_metadata=FULL on the source; targets without binlog."
+	echo "binlog_row_metadata=FULL on the source; targets without binlog. Data directories on $data_on."
 	echo "**Data:** \`sysbench oltp_write_only prepare\` $tables × $table_size rows, plus $utables unique-key tables \`sbtest.uniqN\`"
 	echo "(copies of sbtestN with a column \`u = id\` under \`UNIQUE KEY\`) and \`bench.heartbeat\`. Every target is a fresh"
 	echo "\`mariadbd\` on a copy of a data-directory snapshot of the source's data at the start of what it applies."
