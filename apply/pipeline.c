@@ -37,7 +37,9 @@
 #define QUEUE_CAP      8192
 #define MAX_STMT_BYTES (1u << 20)
 #define RETRY_MAX      10
-#define IDLE_WAIT_US   2000
+/* a worker with nothing queued sleeps until the dispatcher wakes it;
+ * this is only the safety net for a missed wake */
+#define IDLE_WAIT_US 100000
 /* statements of a batch go out in requests of about this size */
 #define MULTI_BYTES (4u << 20)
 
@@ -104,6 +106,7 @@ struct worker { /* NOLINT(clang-analyzer-optin.performance.Padding): cache lines
 	/* written by the worker, read by others */
 	_Alignas(64) _Atomic uint64_t consumed; /* items committed or dropped */
 	_Atomic uint32_t sleeping; /* futex: the worker waits for items */
+	_Atomic size_t wake_at;    /* ... until this many are queued */
 	_Atomic uint64_t rows_out; /* row changes committed */
 	_Atomic uint64_t ops[3];   /* committed inserts, updates, deletes */
 	_Atomic uint64_t batches, retries;
@@ -1217,24 +1220,48 @@ static int flush(struct worker *w)
  * wakes it) or us pass: rows arriving slower than that still go out
  * within us, and an idle pipeline costs a few hundred wake-ups a second
  * rather than thousands. */
-static void idle_wait(struct worker *w, long us)
+static void idle_wait(struct worker *w, size_t wake_at, long us)
 {
-	struct timespec ts = {0, us * 1000};
+	struct timespec ts = {us / 1000000, us % 1000000 * 1000};
+	struct pipeline *p = w->p;
 
+	/* sleeping, then the queue (the dispatcher: the queue, then
+	 * sleeping): one of the two sees the other, no wake is lost */
+	atomic_store_explicit(&w->wake_at, wake_at, memory_order_relaxed);
 	atomic_store(&w->sleeping, 1);
-	if (queue_len(&w->q) < w->p->batch && !atomic_load(&w->p->stop))
+	atomic_thread_fence(memory_order_seq_cst);
+	if (queue_len(&w->q) < wake_at && !atomic_load(&p->stop) &&
+	    !atomic_load(&p->failed) &&
+	    (wake_at == 1 || !atomic_load(&p->hurry)))
 		syscall(SYS_futex, &w->sleeping, FUTEX_WAIT_PRIVATE, 1, &ts,
 		        NULL, 0);
 	atomic_store(&w->sleeping, 0);
 }
 
-/* Dispatcher side: wakes w when it sleeps and a batch is waiting. */
-static void wake_if_batch(struct pipeline *p, struct worker *w)
+static void wake(struct worker *w)
 {
-	if (atomic_load_explicit(&w->sleeping, memory_order_relaxed) &&
-	    queue_len(&w->q) >= p->batch && atomic_exchange(&w->sleeping, 0))
+	if (atomic_exchange(&w->sleeping, 0))
 		syscall(SYS_futex, &w->sleeping, FUTEX_WAKE_PRIVATE, 1, NULL,
 		        NULL, 0);
+}
+
+/* Every sleeping worker: a barrier, the end, a failure. */
+static void wake_all(struct pipeline *p)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	for (unsigned i = 0; i < p->n_workers; i++)
+		wake(&p->w[i]);
+}
+
+/* Dispatcher side, after a push: wakes w when it sleeps and has what it
+ * waits for (its first item, or enough to fill its batch). */
+static void wake_if_ready(struct worker *w)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&w->sleeping, memory_order_relaxed) &&
+	    queue_len(&w->q) >=
+	        atomic_load_explicit(&w->wake_at, memory_order_relaxed))
+		wake(w);
 }
 
 static long mono_us(void)
@@ -1274,9 +1301,13 @@ static void *worker_main(void *arg)
 					left =
 					    first_us + p->linger_us - mono_us();
 				if (left > 0) {
-					idle_wait(w, left < IDLE_WAIT_US
-					                 ? left
-					                 : IDLE_WAIT_US);
+					/* until the linger ends or the
+					 * batch can fill */
+					idle_wait(w,
+					          rows < p->batch
+					              ? p->batch - rows
+					              : 1,
+					          left);
 					continue;
 				}
 				if (flush(w) != 0)
@@ -1284,7 +1315,7 @@ static void *worker_main(void *arg)
 				rows = 0;
 				if (stop)
 					break;
-				idle_wait(w, IDLE_WAIT_US);
+				idle_wait(w, 1, IDLE_WAIT_US);
 				continue;
 			}
 		}
@@ -1356,17 +1387,14 @@ static void push(struct pipeline *p, unsigned wi, struct item *it)
 	    &w->pushed,
 	    atomic_load_explicit(&w->pushed, memory_order_relaxed) + 1,
 	    memory_order_relaxed);
-	wake_if_batch(p, w);
+	wake_if_ready(w);
 }
 
 /* Waits until every worker has committed or dropped all it was given. */
 static void barrier(struct pipeline *p)
 {
 	atomic_fetch_add(&p->hurry, 1);
-	for (unsigned i = 0; i < p->n_workers; i++)
-		if (atomic_exchange(&p->w[i].sleeping, 0))
-			syscall(SYS_futex, &p->w[i].sleeping,
-			        FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	wake_all(p);
 	for (unsigned i = 0; i < p->n_workers; i++)
 		while (atomic_load_explicit(&p->w[i].consumed,
 		                            memory_order_acquire) !=
@@ -2285,8 +2313,10 @@ int pipeline_open(const struct job_config *cfg, struct pipeline **out,
 		if (rc != 0) {
 			atomic_store(&p->stop, true);
 			atomic_store(&p->failed, true);
-			for (unsigned j = 0; j < i; j++)
+			for (unsigned j = 0; j < i; j++) {
+				wake(&p->w[j]);
 				pthread_join(p->w[j].th, NULL);
+			}
 			p->n_workers = i; /* what pipeline_close frees */
 			if (w->t)
 				target_close(w->t);
@@ -2335,6 +2365,8 @@ int pipeline_close(struct pipeline *p, struct sl_err *err)
 		barrier(p);
 	}
 	atomic_store(&p->stop, true);
+	if (p->w)
+		wake_all(p);
 	for (unsigned i = 0; p->w && i < p->n_workers; i++) {
 		struct worker *w = &p->w[i];
 		void *it;
