@@ -267,7 +267,7 @@ advance() {
 
 # Per result key, what run.sh adds to bench/lib.sh's R_* arrays.
 declare -A R_SCEN R_WL R_CONF R_WORKERS R_BATCH R_TIER
-declare -A S_PUB S_OFFER S_APPLIED S_P50 S_P99 S_MAX S_HOLDS S_LIMIT S_DETAIL
+declare -A S_PUB S_OFFER S_APPLIED S_P50 S_P99 S_MAX S_HOLDS S_STEADY S_LIMIT S_DETAIL
 meta() { # KEY SCENARIO WORKLOAD CONFIG [WORKERS BATCH TIER]
 	R_SCEN[$1]=$2 R_WL[$1]=$3 R_CONF[$1]=$4 R_WORKERS[$1]=${5:-} R_BATCH[$1]=${6:-} R_TIER[$1]=${7:-}
 }
@@ -533,7 +533,7 @@ sluice_applied_to() {
 # from $snap and becomes the next snapshot.
 sustained() {
 	local k=$1 tier=$2 mode=$3 pub=${TIER_RATE[$2]} tport f end t_sb0 t_sb1 t_drain rp="" tp sbp
-	local lagp hbp cpup st j rsttxt qfull rows sbrate m=${1//\//.} n mtype="" r pos p50 p99 mx nhb
+	local lagp hbp cpup st j rsttxt qfull rows sbrate m=${1//\//.} n mtype="" r pos p50 p99 mx nhb q1 q4
 	tport=$(mdb_free_port 24000)
 	bench_mdb_start_copy atgt "$tport" "$snap" "${TGT_OPTS[@]}"
 	tp=$(mdb_pid atgt)
@@ -673,7 +673,7 @@ sustained() {
 
 	# Lag of every heartbeat written during the load: when the target first
 	# showed it (or a later one) minus when the source wrote it.
-	read -r p50 p99 mx nhb < <(awk -v a="$t_sb0" -v b="$t_sb1" '
+	read -r p50 p99 mx nhb q1 q4 < <(awk -v a="$t_sb0" -v b="$t_sb1" '
 		NR == FNR { if ($1 + 0 >= a && $1 + 0 <= b) hb[++n] = $1 + 0; next }
 		{ o[++m] = $1 + 0; t[m] = $2 + 0 }
 		END {
@@ -684,10 +684,14 @@ sustained() {
 				l = (o[j] >= hb[i] - 1e-7 ? t[j] : t[m]) - hb[i]
 				lag[i] = l * 1000
 			}
+			# Mean lag of the first and of the last quarter of the
+			# heartbeats (in time order): a replica falling behind
+			# ends far above where it started.
+			for (i = 1; i <= n; i++) if (i <= n / 4) { s1 += lag[i]; c1++ } else if (i > n - n / 4) { s4 += lag[i]; c4++ }
 			for (i = 2; i <= n; i++) for (j = i; j > 1 && lag[j - 1] > lag[j]; j--) { x = lag[j]; lag[j] = lag[j - 1]; lag[j - 1] = x }
-			if (n == 0) { print "- - - 0"; exit }
+			if (n == 0) { print "- - - 0 - -"; exit }
 			r50 = int(0.5 * n + 0.999999); r99 = int(0.99 * n + 0.999999)
-			printf "%.0f %.0f %.0f %d\n", lag[r50], lag[r99], lag[n], n }' "$work/$m.hb" "$work/$m.lag")
+			printf "%.0f %.0f %.0f %d %.0f %.0f\n", lag[r50], lag[r99], lag[n], n, (c1 ? s1 / c1 : 0), (c4 ? s4 / c4 : 0) }' "$work/$m.hb" "$work/$m.lag")
 	# CPU: mean % of one core over the load (per-second samples), busiest
 	# thread of each process, and the machine.
 	local dur cpus
@@ -731,7 +735,7 @@ sustained() {
 	[[ -z $rp ]] || detail+="; sluice ${slp}% (busiest thread ${slt}%)"
 	rsttxt=$(awk '/transactions:/ { gsub(/[()]/, "", $3); print $3 }' "$work/$m.sb")
 	[[ -n $rsttxt ]] || rsttxt="gave up after ${qfull:-?} s (event queue full), about $(awk -v r="$rows" -v d="$dur" 'BEGIN { printf "%.0f", r / 4 / d }')"
-	detail+="; sysbench --rate=$sbrate --threads=$rate_threads: $rsttxt tps; $nhb heartbeats"
+	detail+="; sysbench --rate=$sbrate --threads=$rate_threads: $rsttxt tps; $nhb heartbeats, mean lag $q1 ms in the first quarter and $q4 ms in the last"
 	# What sluice made the target execute during the load: commits, and
 	# row changes per commit.
 	[[ -z $rp ]] || detail+=$(awk 'NR == FNR { a[$1] = $2; next } { d[$1] = $2 - a[$1] }
@@ -739,6 +743,9 @@ sustained() {
 			(d["Com_commit"] > 0 ? r / d["Com_commit"] : 0) }' r="$rows" "$work/$m.st0" "$work/$m.st1")
 	S_PUB[$k]=$pub S_OFFER[$k]=$offered S_APPLIED[$k]=$applied S_P50[$k]=$p50 S_P99[$k]=$p99 S_MAX[$k]=$mx
 	S_HOLDS[$k]=$holds S_LIMIT[$k]=$limit S_DETAIL[$k]=$detail
+	# Kept up: the lag did not grow over the load (last quarter's mean
+	# under twice the first's plus 20 ms).
+	S_STEADY[$k]=$(awk -v a="$q1" -v b="$q4" 'BEGIN { print (a != "-" && b + 0 <= 2 * a + 20) ? "yes" : "no" }')
 	local tcpu scpu
 	tcpu=$(awk -v p="$tgtp" -v d="$dur" 'BEGIN { printf "%.2f", p * d / 100 }')
 	scpu=$(awk -v p="$srcp" -v d="$dur" 'BEGIN { printf "%.2f", p * d / 100 }')
@@ -798,13 +805,13 @@ fi
 total_seconds=$((SECONDS - T_START))
 
 # lag_ratio KEY PEER IFBEHIND: sluice's lag p99 ÷ the peer's, only when
-# the peer held the rate (its lag does not grow); else IFBEHIND: the lag of
-# a replica falling behind grows with the load's length, and a ratio to it
-# says nothing that repeats.
+# the peer held the rate and kept up (its lag did not grow over the load);
+# else IFBEHIND: the lag of a replica falling behind grows with the load's
+# length, and a ratio to it says nothing that repeats.
 lag_ratio() {
 	if [[ -z $2 || $2 == "$1" ]]; then
 		echo "-"
-	elif [[ ${S_HOLDS[$2]} == yes ]]; then
+	elif [[ ${S_HOLDS[$2]} == yes && ${S_STEADY[$2]} == yes ]]; then
 		ratio "${S_P99[$1]}" "${S_P99[$2]}"
 	else
 		echo "$3"
@@ -1026,7 +1033,7 @@ section=$work/section.md
 	echo "(from the load's start until sluice had applied the last of them, \`GET /status\`; for the native peer"
 	echo "\`MASTER_POS_WAIT\`). CPU: \`/proc/PID/stat\` of each process sampled every second, threads from"
 	echo "\`/proc/PID/task/*/stat\`; a thread near 100% of a core or a machine with every core busy is named as the limit."
-	((sustain_peer)) && echo "The peer is the fastest native replica of the oltp_write_only catch-up ($(conf_of "$best_native")), on the same load; it starts from the data sluice left. *× native lag p99* is given only where the peer held the rate (*peer behind* otherwise: the lag of a replica that falls behind grows with the length of the load, and a ratio to it does not repeat)."
+	((sustain_peer)) && echo "The peer is the fastest native replica of the oltp_write_only catch-up ($(conf_of "$best_native")), on the same load; it starts from the data sluice left. *× native lag p99* is given only where the peer held the rate and kept up: its mean lag over the last quarter of the heartbeats under twice that over the first quarter plus 20 ms (*peer behind* otherwise: the lag of a replica that falls behind grows with the length of the load, and a ratio to it does not repeat)."
 	echo
 	echo "### Catch-up: a fixed binlog window applied from its start"
 	echo
