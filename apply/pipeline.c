@@ -1216,10 +1216,10 @@ static int flush(struct worker *w)
 	return rc;
 }
 
-/* An idle worker sleeps until a batch is queued for it (the dispatcher
- * wakes it) or us pass: rows arriving slower than that still go out
- * within us, and an idle pipeline costs a few hundred wake-ups a second
- * rather than thousands. */
+/* A worker sleeps until wake_at items are queued for it (the dispatcher
+ * wakes it: 1 when it holds nothing, what fills its batch while it
+ * lingers) or us pass (the linger's end; for an empty worker only a
+ * safety net), so an idle pipeline makes no wake-ups. */
 static void idle_wait(struct worker *w, size_t wake_at, long us)
 {
 	struct timespec ts = {us / 1000000, us % 1000000 * 1000};
