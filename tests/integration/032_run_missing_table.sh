@@ -39,8 +39,7 @@ mdb_sql tgt "CREATE DATABASE db; $ddl_a; INSERT INTO db.a VALUES (1, 'one', 1)"
 write_job() { # write_job [EXTRA-LINE]
 	cat >"$work/job.yaml" <<EOT
 name: $JOB
-source: { host: 127.0.0.1, port: $(mdb_port src), user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
-target: { hosts: ["127.0.0.1:$(mdb_port tgt)"], user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
+$(job_servers)
 start: { mode: now }
 objects: { include: ["db.*"] }
 spec: { workers: 2, batch: 50 }

@@ -108,8 +108,7 @@ mdb_client tgt <"$work/dump.sql"
 
 cat >"$work/job.yaml" <<EOT
 name: $JOB
-source: { host: 127.0.0.1, port: $(mdb_port src), user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
-target: { hosts: ["127.0.0.1:$(mdb_port tgt)"], user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
+$(job_servers)
 start: { mode: now }
 objects: { include: ["sb.*", "dd.*", "dd2.*", "dd3.*"] }
 spec: { workers: 4, batch: 200 }

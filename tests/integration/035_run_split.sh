@@ -27,8 +27,7 @@ mdb_sql src "CREATE DATABASE db; $ddl"
 mdb_sql tgt "CREATE DATABASE db; $ddl"
 cat >"$work/job.yaml" <<EOT
 name: $JOB
-source: { host: 127.0.0.1, port: $(mdb_port src), user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
-target: { hosts: ["127.0.0.1:$(mdb_port tgt)"], user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
+$(job_servers)
 start: { mode: now }
 objects: { include: ["db.*"] }
 spec: { workers: 2, batch: 500 }

@@ -47,8 +47,7 @@ mdb_client tgt sb <"$work/sb.sql"
 
 cat >"$work/job.yaml" <<EOT
 name: $JOB
-source: { host: 127.0.0.1, port: $(mdb_port src), user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
-target: { hosts: ["127.0.0.1:$(mdb_port tgt)"], user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
+$(job_servers)
 start: { mode: now }
 objects: { include: ["sb.*"] }
 spec: { workers: 4, batch: 100 }

@@ -15,6 +15,8 @@
 #                         reaches the source's SHOW MASTER STATUS
 #   compare LABEL DB T…   CHECKSUM TABLE of every table equal, and the
 #                         rows (mariadb-dump --order-by-primary) identical
+#   job_servers           the job file's source: and target: lines for the
+#                         servers named src and tgt (root, TLS off)
 # Env: SLUICE, SL_TMP, SL_KEEP=1, SL_RUN_WAIT (catch-up timeout, s).
 
 _rc_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -77,6 +79,12 @@ wait_exit() { # wait_exit SECS: sluice must exit on its own; sets rc
 	rc=0
 	wait "$spid" || rc=$?
 	spid=
+}
+job_servers() {
+	printf 'source: { host: 127.0.0.1, port: %s, user: %s, password: %s, tls: { mode: disabled } }\n' \
+		"$(mdb_port src)" "$MDB_USER" "$MDB_PASSWORD"
+	printf 'target: { hosts: ["127.0.0.1:%s"], user: %s, password: %s, tls: { mode: disabled } }\n' \
+		"$(mdb_port tgt)" "$MDB_USER" "$MDB_PASSWORD"
 }
 caught_up() {
 	local deadline=$((SECONDS + WAIT_S)) want got
