@@ -398,12 +398,18 @@ bench_snapshot_source() {
 #                                     source: window WL is that one binlog
 #                                     file; sets W_FILE W_END W_ROWS W_BYTES
 #                                     W_GEN W_TPS W_SB [WL]; for oltp_insert
-#                                     exports the inserted rows for LOAD DATA
+#                                     exports the inserted rows for LOAD DATA.
+#                                     BENCH_PREFIX_EVENTS=P (< EVENTS): run
+#                                     as P events, then the rest (seed + 100);
+#                                     the prefix's end, rows and checksums
+#                                     (W_PFX_END W_PFX_ROWS) are what
+#                                     bench_replay replays and checks
 #   bench_native KEY WL THREADS MODE SNAP
 #                                     MariaDB replication of window WL on a
 #                                     fresh target from SNAP; records KEY
 #   bench_load_data KEY WL SNAP       LOAD DATA of an oltp_insert window
-#   bench_replay KEY WL SNAP          mariadb-binlog FILE | mariadb
+#   bench_replay KEY WL SNAP          mariadb-binlog FILE | mariadb (of the
+#                                     prefix when the window has one)
 #   bench_write_job FILE WL SPEC PORT a sluice job file from WL's start
 #   bench_sluice_run KEY WL SPEC SNAP [KEEP]
 #                                     sluice run --to-end; KEEP: the target
@@ -467,12 +473,32 @@ bench_record() {
 		"$3" "$4" "$(rate "$3" "$4")")${5:+, cpu $5 s}${6:+, rss $(mib "$6") MiB}, target cpu $7 s, source cpu $8 s, other cpu ${11} s${9:+ ($9)}"
 }
 
-declare -gA W_FILE W_END W_ROWS W_BYTES W_GEN W_TPS W_SB
+declare -gA W_FILE W_END W_ROWS W_BYTES W_GEN W_TPS W_SB W_PFX_END W_PFX_ROWS
 LD_ROWS=0
+# window_still: SHOW MASTER STATUS ("file<TAB>position") once two reads a
+# second apart agree (the binlog is still).
+window_still() {
+	local prev="" cur st
+	for ((st = 0; st < 30; st++)); do
+		cur=$(mdb_sql asrc "SHOW MASTER STATUS" | cut -f1,2)
+		[[ $cur == "$prev" ]] && break
+		prev=$cur
+		sleep 1
+	done
+	printf '%s\n' "$cur"
+}
+# window_rows FILE [STOP]: the row changes in FILE (before offset STOP).
+window_rows() {
+	local out=$work/stats-${1##*/}.out
+	"$SL" binlog --stats ${2:+--stop-position "$2"} "$1" >"$out"
+	awk '{ for (i = 1; i < NF; i++) if ($i == "rows") v = $(i + 1) } END { print v }' "$out"
+}
 bench_window() {
-	local wk=$1 events=$2 seed=$3 script=$4 f t0 prev="" cur st t a desc=""
+	local wk=$1 events=$2 seed=$3 script=$4 f t0 gen=0 cur t a desc="" part parts log logs=() pdesc=""
 	shift 4
 	local -A maxid=()
+	local pfx=${BENCH_PREFIX_EVENTS:-0}
+	((pfx > 0 && pfx < events)) || pfx=0
 	mdb_sql asrc "FLUSH BINARY LOGS"
 	f=$(mdb_sql asrc "SHOW MASTER STATUS" | cut -f1)
 	if [[ $wk == oltp_insert ]]; then
@@ -483,30 +509,47 @@ bench_window() {
 	for a in "$@"; do
 		case $a in --db-driver=* | --mysql-*) ;; *) desc+=" $a" ;; esac
 	done
-	log "$wk: sysbench ${script##*/}$desc --events=$events into binlog $f"
-	t0=$EPOCHREALTIME
-	sysbench "$script" "$@" --events="$events" --time=0 \
-		--rand-seed="$seed" run >"$work/sysbench-$wk.log" 2>&1 ||
-		{ tail "$work/sysbench-$wk.log" >&2; die "sysbench $wk failed"; }
-	W_GEN[$wk]=$(elapsed "$t0" "$EPOCHREALTIME")
-	W_TPS[$wk]=$(awk '/transactions:/ { gsub(/[()]/, "", $3); print $3 }' "$work/sysbench-$wk.log")
-	W_SB[$wk]="sysbench ${script##*/}$desc --events=$events --time=0 --rand-seed=$seed run"
-	# The binlog is still once two reads a second apart agree.
-	for ((st = 0; st < 30; st++)); do
-		cur=$(mdb_sql asrc "SHOW MASTER STATUS" | cut -f1,2)
-		[[ $cur == "$prev" ]] && break
-		prev=$cur
-		sleep 1
+	# One sysbench run, or two: the prefix (which bench_replay replays),
+	# then the rest of the window with the next seed.
+	parts=("$events $seed")
+	((pfx == 0)) || parts=("$pfx $seed" "$((events - pfx)) $((seed + 100))") pdesc=" (in two runs: $pfx + $((events - pfx)))"
+	W_SB[$wk]="" W_PFX_END[$wk]="" W_PFX_ROWS[$wk]=""
+	log "$wk: sysbench ${script##*/}$desc --events=$events$pdesc into binlog $f"
+	for part in "${parts[@]}"; do
+		read -r events seed <<<"$part"
+		log=$work/sysbench-$wk-$seed.log
+		logs+=("$log")
+		t0=$EPOCHREALTIME
+		sysbench "$script" "$@" --events="$events" --time=0 \
+			--rand-seed="$seed" run >"$log" 2>&1 ||
+			{ tail "$log" >&2; die "sysbench $wk failed"; }
+		gen=$(awk -v g="$gen" -v e="$(elapsed "$t0" "$EPOCHREALTIME")" 'BEGIN { printf "%.3f", g + e }')
+		W_SB[$wk]+="${W_SB[$wk]:+; then }sysbench ${script##*/}$desc --events=$events --time=0 --rand-seed=$seed run"
+		if [[ $part == "${parts[0]}" && $pfx -gt 0 ]]; then
+			cur=$(window_still)
+			[[ ${cur%%$'\t'*} == "$f" ]] || die "$wk: the window's prefix left binlog $f"
+			W_PFX_END[$wk]=${cur#*$'\t'}
+			bench_checksums asrc >"$work/sum-$wk-prefix.txt"
+		fi
 	done
+	# Generated in: sysbench's wall time; tps: its transactions ÷ that.
+	W_GEN[$wk]=$gen
+	W_TPS[$wk]=$(cat "${logs[@]}" | awk -v s="$gen" \
+		'/transactions:/ { n += $2 } END { printf "%.2f", n / s }')
+	cur=$(window_still)
 	[[ ${cur%%$'\t'*} == "$f" ]] ||
 		die "$wk: the window spans several binlog files ($f .. ${cur%%$'\t'*}); make the window smaller"
 	W_FILE[$wk]=$f
 	W_END[$wk]=${cur#*$'\t'}
 	W_BYTES[$wk]=$(stat -c %s "$sdata/$f")
-	"$SL" binlog --stats "$sdata/$f" >"$work/stats-$wk.out"
-	W_ROWS[$wk]=$(awk '{ for (i = 1; i < NF; i++) if ($i == "rows") v = $(i + 1) } END { print v }' "$work/stats-$wk.out")
+	W_ROWS[$wk]=$(window_rows "$sdata/$f")
 	[[ ${W_ROWS[$wk]} =~ ^[1-9][0-9]*$ ]] ||
-		die "$wk: no row count from sluice binlog --stats: $(cat "$work/stats-$wk.out")"
+		die "$wk: no row count from sluice binlog --stats: $(cat "$work/stats-$f.out")"
+	if ((pfx)); then
+		W_PFX_ROWS[$wk]=$(window_rows "$sdata/$f" "${W_PFX_END[$wk]}")
+		[[ ${W_PFX_ROWS[$wk]} =~ ^[1-9][0-9]*$ ]] ||
+			die "$wk: no row count for the prefix from sluice binlog --stats --stop-position ${W_PFX_END[$wk]}"
+	fi
 	bench_checksums asrc >"$work/sum-$wk.txt"
 	if [[ $wk == oltp_insert ]]; then
 		# The rows the window inserted, as LOAD DATA reads them (tab
@@ -522,7 +565,7 @@ bench_window() {
 			die "$wk: the window has ${W_ROWS[$wk]} row changes but inserted $n rows"
 		LD_ROWS=$n
 	fi
-	log "$wk: window $f:4..${W_END[$wk]} (${W_BYTES[$wk]} bytes), ${W_ROWS[$wk]} row changes, generated in ${W_GEN[$wk]} s (${W_TPS[$wk]} tps)"
+	log "$wk: window $f:4..${W_END[$wk]} (${W_BYTES[$wk]} bytes), ${W_ROWS[$wk]} row changes${W_PFX_ROWS[$wk]:+ (prefix 4..${W_PFX_END[$wk]}: ${W_PFX_ROWS[$wk]})}, generated in ${W_GEN[$wk]} s (${W_TPS[$wk]} tps)"
 }
 
 # bench_native KEY WL THREADS MODE SNAP: MariaDB replication from the
@@ -592,24 +635,32 @@ bench_load_data() {
 # bench_replay KEY WL SNAP: `mariadb-binlog FILE | mariadb` into a fresh
 # target: the binlog file read locally, its row events applied by the
 # target as BINLOG statements, one session.  Client CPU and peak RSS are
-# the pipeline's (both processes) from /usr/bin/time.
+# the pipeline's (both processes) from /usr/bin/time.  When the window has
+# a prefix (BENCH_PREFIX_EVENTS) only that is replayed (--stop-position)
+# and checked against the source's checksums at the prefix's end: this
+# peer runs at a few thousand rows/s, a whole long window would take minutes.
 bench_replay() {
 	local k=$1 wk=$2 snap=$3 tp c0 c1 s0 s1 b0 b1 m wall rss usr sys tcpu cpu
+	local stop=${W_PFX_END[$2]:-} rows=${W_ROWS[$2]} sums=$2 what="" opt=()
+	if [[ -n $stop ]]; then
+		rows=${W_PFX_ROWS[$wk]} sums=$wk-prefix opt=(--stop-position="$stop")
+		what="; the window's first $rows row changes (to offset $stop)"
+	fi
 	m=${k//\//.}
 	bench_mdb_start_copy atgt "$(mdb_free_port 24000)" "$snap" "${TGT_OPTS[@]}"
 	tp=$(mdb_pid atgt)
 	rm -f "$work/$m.runs"
 	b0=$(busy) s0=$(ticks "$spid")
 	BENCH_SERVER_PID=$tp measure "$m" /dev/null bash -o pipefail -c \
-		'mariadb-binlog --no-defaults "$1" | mariadb --no-defaults --protocol=socket --socket="$2" -uroot --max-allowed-packet=256M' \
-		replay "$sdata/${W_FILE[$wk]}" "$(mdb_sock atgt)"
+		'mariadb-binlog --no-defaults "${@:3}" "$1" | mariadb --no-defaults --protocol=socket --socket="$2" -uroot --max-allowed-packet=256M' \
+		replay "$sdata/${W_FILE[$wk]}" "$(mdb_sock atgt)" "${opt[@]}"
 	s1=$(ticks "$spid") b1=$(busy)
-	bench_verify atgt "$wk" "mariadb-binlog | mariadb"
+	bench_verify atgt "$sums" "mariadb-binlog | mariadb"
 	read -r wall rss usr sys tcpu < <(tail -n 1 "$work/$m.runs")
 	cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-	bench_record "$k" replay "${W_ROWS[$wk]}" "$wall" "$cpu" "$rss" "$tcpu" "$(secs $((s1 - s0)))" \
-		"client CPU and RSS: mariadb-binlog and mariadb together" \
-		"mariadb-binlog ${W_FILE[$wk]} | mariadb (root, unix socket)" \
+	bench_record "$k" replay "$rows" "$wall" "$cpu" "$rss" "$tcpu" "$(secs $((s1 - s0)))" \
+		"client CPU and RSS: mariadb-binlog and mariadb together$what" \
+		"mariadb-binlog ${opt[*]}${opt[*]:+ }${W_FILE[$wk]} | mariadb (root, unix socket)" \
 		"$(others "$b0" "$b1" "$cpu" "$tcpu" "$(secs $((s1 - s0)))")"
 	mdb_stop atgt
 }

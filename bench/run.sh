@@ -3,7 +3,7 @@
 # bench/run.sh: the bench suite: spec tiers, worker-count and batch sweeps
 # and peer comparisons in one command, on this machine, in one run.
 #
-#   bench/run.sh                # full (about 12-15 min on 2 cores): updates docs/BENCHMARKS.md
+#   bench/run.sh                # full (about 30 min on 2 cores): updates docs/BENCHMARKS.md
 #   bench/run.sh --quick        # small sizes, a few minutes (CI): docs untouched
 #   bench/run.sh --compare A.tsv B.tsv [OUT.md]   # only compare the ratios of two runs
 #
@@ -54,7 +54,9 @@
 # Environment: SLUICE (default $root/build/sluice, built when missing),
 # BENCH_DIR ($root/bench/data), BENCH_TABLES (8; 4), BENCH_TABLE_SIZE
 # (100000; 20000), BENCH_UNIQUE_TABLES (4; 2), BENCH_THREADS (4),
-# BENCH_WINDOW_ROWS (250000; 10000: row changes per catch-up window),
+# BENCH_WINDOW_ROWS (1000000; 10000: row changes per catch-up window),
+# BENCH_REPLAY_ROWS (250000; 0 = all: the replay peer replays only the
+# window's first so many row changes, made by a sysbench run of their own),
 # BENCH_NATIVE ("0 4:optimistic 4:conservative 16:optimistic 16:conservative";
 # "0 4:optimistic"), BENCH_TIERS ("2rcu 4rcu 8rcu 16rcu"; "2rcu 4rcu"),
 # BENCH_SUSTAIN_TIERS (same), BENCH_SUSTAIN_SECONDS (20; 5),
@@ -144,6 +146,7 @@ T_START=$SECONDS
 if ((quick)); then
 	utables=${BENCH_UNIQUE_TABLES:-2}
 	window_rows=${BENCH_WINDOW_ROWS:-10000}
+	replay_rows=${BENCH_REPLAY_ROWS:-0}
 	read -r -a NATIVE <<<"${BENCH_NATIVE:-0 4:optimistic}"
 	read -r -a TIERS <<<"${BENCH_TIERS:-2rcu 4rcu}"
 	read -r -a STIERS <<<"${BENCH_SUSTAIN_TIERS:-2rcu 4rcu}"
@@ -154,7 +157,8 @@ if ((quick)); then
 	stream_bytes=${BENCH_STREAM_BYTES:-$((16 << 20))}
 else
 	utables=${BENCH_UNIQUE_TABLES:-4}
-	window_rows=${BENCH_WINDOW_ROWS:-250000}
+	window_rows=${BENCH_WINDOW_ROWS:-1000000}
+	replay_rows=${BENCH_REPLAY_ROWS:-250000}
 	read -r -a NATIVE <<<"${BENCH_NATIVE:-0 4:optimistic 4:conservative 16:optimistic 16:conservative}"
 	read -r -a TIERS <<<"${BENCH_TIERS:-2rcu 4rcu 8rcu 16rcu}"
 	read -r -a STIERS <<<"${BENCH_SUSTAIN_TIERS:-2rcu 4rcu 8rcu 16rcu}"
@@ -388,11 +392,16 @@ declare -A WL_EVENTS=([oltp_insert]=$window_rows [oltp_write_only]=$((window_row
 declare -A WL_SEED=([oltp_insert]=21 [oltp_write_only]=22 [unique_update]=23)
 unique_args=("--tables=$utables" "--table_size=$table_size" "--threads=$threads")
 for wk in "${WLS[@]}"; do
+	# The replay peer's prefix: the window's first BENCH_REPLAY_ROWS rows.
+	pfx=0
+	((replay_rows <= 0 || replay_rows >= window_rows)) ||
+		pfx=$((WL_EVENTS[$wk] * replay_rows / window_rows))
 	if [[ $wk == unique_update ]]; then
-		bench_window "$wk" "${WL_EVENTS[$wk]}" "${WL_SEED[$wk]}" "$root/bench/unique_update.lua" \
-			"${bench_sb_conn[@]}" "${unique_args[@]}"
+		BENCH_PREFIX_EVENTS=$pfx bench_window "$wk" "${WL_EVENTS[$wk]}" "${WL_SEED[$wk]}" \
+			"$root/bench/unique_update.lua" "${bench_sb_conn[@]}" "${unique_args[@]}"
 	else
-		bench_window "$wk" "${WL_EVENTS[$wk]}" "${WL_SEED[$wk]}" "$SB_DIR/$wk.lua" "${bench_sb[@]}"
+		BENCH_PREFIX_EVENTS=$pfx bench_window "$wk" "${WL_EVENTS[$wk]}" "${WL_SEED[$wk]}" \
+			"$SB_DIR/$wk.lua" "${bench_sb[@]}"
 	fi
 	for nm in "${NATIVE[@]}"; do
 		n=${nm%%:*} mode=optimistic
@@ -1040,7 +1049,7 @@ section=$work/section.md
 	echo "Each window is one binlog file (\`FLUSH BINARY LOGS\` before), applied from position 4 by every peer on a fresh"
 	echo "target holding the data of the window's start; afterwards \`CHECKSUM TABLE\` of every table must equal the"
 	echo "source's (the suite fails otherwise). rows/s = the window's row changes (\`sluice binlog --stats\`) ÷ wall time."
-	echo "*× best peer* = ÷ the fastest of the native replicas and the mariadb-binlog replay on the same window."
+	echo "*× best peer* = ÷ the fastest of the native replicas and the mariadb-binlog replay on the same window (rows/s)."
 	echo
 	echo "| window | sysbench on the source | binlog bytes | row changes | generated in s (tps) |"
 	echo "|---|---|---:|---:|---:|"
@@ -1053,6 +1062,8 @@ section=$work/section.md
 	echo "  fetches the whole window into the relay log first, the clock runs from \`START SLAVE SQL_THREAD\` until"
 	echo "  \`MASTER_POS_WAIT\` returns (the replica's best case)."
 	echo "* *replay*: \`mariadb-binlog FILE | mariadb\` into the target (one session; client CPU and RSS are both processes')."
+	((replay_rows <= 0 || replay_rows >= window_rows)) ||
+		echo "  It replays only the window's first $replay_rows row changes (\`--stop-position\`; a sysbench run of their own, the first of the window's two), checked against the source's checksums at that point: at a few thousand rows/s the whole window would take minutes."
 	echo "* *load-data* (oltp_insert): \`LOAD DATA INFILE\` of exactly the rows the window inserted, into empty copies of the"
 	echo "  tables, one statement per table: the target's bulk-load ceiling."
 	echo "* *sluice-TIER*: \`sluice run --to-end job.yaml\` with \`spec: TIER\`, process wall time (start-up included); CPU and"
