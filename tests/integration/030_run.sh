@@ -6,48 +6,22 @@
 # from `start: {mode: now}` while sysbench oltp_write_only and oltp_insert
 # write the source; once every worker's checkpoint has reached the
 # source's binlog position, sluice is stopped (SIGTERM, must exit 0) and
-# CHECKSUM TABLE must agree for every table.  Then sluice is started
+# every table must be identical (CHECKSUM TABLE and the rows).  Then sluice is started
 # again (resuming from its checkpoints), killed with SIGKILL in the middle
 # of a second workload, started once more (replay in safe mode) and the
 # checksums must agree again.
 #
-# Env: SLUICE (the binary), SL_TMP, SL_KEEP=1 (keep the work directory).
+# Env: SLUICE (the binary), SL_TMP, SL_KEEP=1 (keep the work directory),
+# SL_RUN_WAIT (catch-up timeout, s).
 set -euo pipefail
 
 T=030_run
+JOB=t030
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-lib=$here/../lib
-# shellcheck source-path=SCRIPTDIR/../lib source=mariadb.sh
-. "$lib/mariadb.sh"
-SLUICE=${SLUICE:-$(cd "$here/../.." && pwd)/build/sluice}
-WAIT_S=${SL_RUN_WAIT:-90}
-tables=4 table_size=2000
-
-fail() {
-	printf '%s: FAIL: %s\n' "$T" "$*" >&2
-	exit 1
-}
-[[ -x $SLUICE ]] || fail "sluice binary not found at $SLUICE"
+# shellcheck source-path=SCRIPTDIR/../lib source=run_common.sh
+. "$here/../lib/run_common.sh"
 command -v sysbench >/dev/null || fail "sysbench not installed"
-command -v mariadb-dump >/dev/null || fail "mariadb-dump not installed"
-
-work=$(mktemp -d "${SL_TMP:-/tmp}/sluice-$T-XXXX")
-export TMPDIR=$work
-spid=
-cleanup() {
-	if [[ -n $spid ]]; then
-		kill -TERM "$spid" 2>/dev/null || true
-	fi
-	if [[ ${MDB_EXIT_STATUS:-0} != 0 || ${SL_KEEP:-0} == 1 ]]; then
-		printf '%s: outputs kept in %s\n' "$T" "$work" >&2
-		for f in "$work"/sluice-*.err; do
-			[[ -f $f ]] && { echo "--- $f"; tail -n 15 "$f"; } >&2
-		done
-	else
-		rm -rf "$work"
-	fi
-}
-mdb_trap cleanup
+tables=4 table_size=2000
 
 mdb_start_source src "$(mdb_free_port 23600)" --binlog-row-metadata=FULL
 mdb_start tgt "$(mdb_free_port 23700)"
@@ -80,66 +54,24 @@ mdb_sql tgt "SET SESSION sql_log_bin=0" 2>/dev/null || true
 mdb_client tgt sb <"$work/sb.sql"
 
 cat >"$work/job.yaml" <<EOT
-name: t030
-source: { host: 127.0.0.1, port: $(mdb_port src), user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
-target: { hosts: ["127.0.0.1:$(mdb_port tgt)"], user: $MDB_USER, password: $MDB_PASSWORD, tls: { mode: disabled } }
+name: $JOB
+$(job_servers)
 start: { mode: now }
 objects: { include: ["sb.*"] }
 spec: { workers: 4, batch: 200 }
 meta-database: sluice_meta
 EOT
 
-run_no=0
-start_sluice() {
-	run_no=$((run_no + 1))
-	"$SLUICE" run "$work/job.yaml" --http off --ignore-warnings 2>"$work/sluice-$run_no.err" &
-	spid=$!
-	# ready once the stream is open ("starting at" is logged after it
-	# opened and every worker got its first checkpoint row)
-	local deadline=$((SECONDS + 30))
-	while ! grep -qE 'starting at|resuming at' "$work/sluice-$run_no.err"; do
-		kill -0 "$spid" 2>/dev/null || fail "sluice exited at start: $(tail -n 5 "$work/sluice-$run_no.err")"
-		((SECONDS < deadline)) || fail "sluice not started 30 s after start"
-		sleep 0.1
-	done
-	[[ $(mdb_sql tgt "SELECT COUNT(*) FROM sluice_meta.checkpoint WHERE job='t030'") == 4 ]] ||
+# started: the stream is open and every worker has its checkpoint row
+started() {
+	start_sluice
+	[[ $(mdb_sql tgt "SELECT COUNT(*) FROM sluice_meta.checkpoint WHERE job='$JOB'") == 4 ]] ||
 		fail "not 4 checkpoint rows"
 }
-stop_sluice() { # TERM, must exit 0
-	local rc=0
-	kill -TERM "$spid"
-	wait "$spid" || rc=$?
-	spid=
-	((rc == 0)) || fail "sluice exited $rc on SIGTERM: $(tail -n 5 "$work/sluice-$run_no.err")"
-}
-caught_up() { # waits until the oldest checkpoint reaches the source's end
-	local deadline=$((SECONDS + WAIT_S)) want got
-	want=$(mdb_sql src "SHOW MASTER STATUS" | awk -F'\t' '{print $1 "\t" $2}')
-	while :; do
-		[[ -n $spid ]] && ! kill -0 "$spid" 2>/dev/null &&
-			fail "sluice died: $(tail -n 5 "$work/sluice-$run_no.err")"
-		got=$(mdb_sql tgt "SELECT file, pos FROM sluice_meta.checkpoint WHERE job='t030' ORDER BY file, pos LIMIT 1")
-		[[ $got == "$want" ]] && return 0
-		((SECONDS < deadline)) || fail "not caught up after $WAIT_S s: checkpoint '$got', source '$want'"
-		sleep 0.3
-	done
-}
-compare() { # compare LABEL
-	local t a b bad=0
-	for t in $(seq -f 'sbtest%g' 1 "$tables") nokey; do
-		a=$(mdb_sql src "CHECKSUM TABLE sb.$t" | cut -f2)
-		b=$(mdb_sql tgt "CHECKSUM TABLE sb.$t" | cut -f2)
-		if [[ $a != "$b" ]]; then
-			printf '%s: %s: sb.%s differs: source %s target %s\n' "$T" "$1" "$t" "$a" "$b" >&2
-			bad=1
-		fi
-	done
-	((bad == 0)) || fail "$1: checksums differ"
-	echo "$T: $1: checksums of $((tables + 1)) tables equal"
-}
+mapfile -t sbt < <(seq -f 'sbtest%g' 1 "$tables")
 
 echo "$T: run 1 (start now, 4 workers)"
-start_sluice
+started
 load oltp_write_only 3000
 load oltp_insert 2000
 # DDL (barrier), primary keys that move between workers, a table
@@ -160,10 +92,10 @@ caught_up
 stop_sluice
 grep -q 'DDL applied' "$work/sluice-$run_no.err" || fail "no 'DDL applied' line"
 grep -q 'stopped' "$work/sluice-$run_no.err" || fail "no 'stopped' line"
-compare "after SIGTERM"
+compare "after SIGTERM" sb "${sbt[@]}" nokey
 
 echo "$T: run 2 (resume, then SIGKILL mid-workload)"
-start_sluice
+started
 grep -q 'resuming at' "$work/sluice-$run_no.err" || fail "run 2 did not resume from checkpoints"
 load oltp_write_only 30000 &
 lpid=$!
@@ -175,22 +107,18 @@ spid=
 wait "$lpid" || fail "the background workload failed"
 
 echo "$T: run 3 (resume after the crash, safe mode replay)"
-start_sluice
+started
 load oltp_insert 1000
 caught_up
 stop_sluice
 grep -q 'safe mode until' "$work/sluice-$run_no.err" ||
 	echo "$T: note: the checkpoints were equal at the crash (no safe mode)"
-compare "after SIGKILL and restart"
+compare "after SIGKILL and restart" sb "${sbt[@]}" nokey
 echo "$T: run 4 (a table the target lacks fails the job)"
-start_sluice
+started
 mdb_sql src "SET SESSION sql_log_bin = 0; CREATE TABLE sb.missing (id INT PRIMARY KEY);
 	SET SESSION sql_log_bin = 1; INSERT INTO sb.missing VALUES (1);"
-rc=0
-deadline=$((SECONDS + 30))
-while kill -0 "$spid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-wait "$spid" || rc=$?
-spid=
+wait_exit 30
 ((rc == 1)) || fail "sluice exited $rc on a missing target table, not 1"
 grep -q 'sb.*missing.*does not exist' "$work/sluice-$run_no.err" ||
 	fail "no 'does not exist' message: $(tail -n 3 "$work/sluice-$run_no.err")"
