@@ -1709,24 +1709,47 @@ static void load_done(struct pipeline *p)
 		                                  memory_order_acquire);
 }
 
-/* A causality conflict: every worker commits all it holds, also rows of
- * the transaction in progress (their checkpoint says "dirty": a restart
- * replays that transaction in safe mode); then no key is in flight. */
-static int flush_all(struct pipeline *p, struct sl_err *err)
+/* A causality conflict: the change's keys are in flight on the workers
+ * h[0..n) (n >= 2).  All of them but the one with the most still queued
+ * before its key's item commit what they hold, rows of the transaction in
+ * progress too (a dirty mark: their checkpoint says "dirty", a restart
+ * replays that transaction in safe mode), and the dispatcher waits until
+ * each has committed through its item; the change then goes to the one
+ * left.  The other workers go on with their batches: a conflict costs
+ * the commits of the workers involved, not a barrier of all. */
+static int flush_holders(struct pipeline *p, const struct causality_hold *h,
+                         size_t n, struct sl_err *err)
 {
-	for (unsigned i = 0; i < p->n_workers; i++) {
+	size_t keep = 0;
+
+	for (size_t i = 1; i < n; i++)
+		if (h[i].seq - p->done[h[i].worker] >
+		    h[keep].seq - p->done[h[keep].worker])
+			keep = i;
+	for (size_t i = 0; i < n; i++) {
 		struct item *m;
 
-		if (p->w[i].pushed == atomic_load(&p->w[i].consumed))
+		if (i == keep)
 			continue;
 		m = new_mark(p, p->txn_pos);
 		if (m == NULL)
 			return sl_err_set(err, SL_ENOMEM, "out of memory");
 		m->dirty = true;
-		push(p, i, m);
+		push(p, h[i].worker, m);
+		/* it may linger for a full batch: the mark ends that */
+		atomic_thread_fence(memory_order_seq_cst);
+		wake(&p->w[h[i].worker]);
 	}
-	barrier(p);
-	causality_clear(&p->cz);
+	for (size_t i = 0; i < n; i++) {
+		const struct worker *w = &p->w[h[i].worker];
+
+		if (i == keep)
+			continue;
+		while (atomic_load_explicit(&w->consumed,
+		                            memory_order_acquire) < h[i].seq &&
+		       !atomic_load(&p->failed))
+			sleep_us(100);
+	}
 	p->n_flush++;
 	p->dirty_txn = true;
 	return 0;
@@ -1781,12 +1804,19 @@ static int route_causal(struct pipeline *p, struct ptable *tb,
 		load_done(p);
 		w = causality_find(&p->cz, keys, n, p->done);
 	}
-	if (w == CAUSALITY_CONFLICT) {
-		if ((rc = flush_all(p, err)) != 0)
+	/* once through: the holders left are the one kept (a failing job
+	 * stops waiting; its rows are dropped anyway) */
+	while (w == CAUSALITY_CONFLICT && !atomic_load(&p->failed)) {
+		struct causality_hold hold[sizeof(keys) / sizeof(keys[0])];
+		size_t nh = causality_holders(&p->cz, keys, n, p->done, hold);
+
+		if ((rc = flush_holders(p, hold, nh, err)) != 0)
 			return rc;
 		load_done(p);
-		w = CAUSALITY_NONE;
+		w = causality_find(&p->cz, keys, n, p->done);
 	}
+	if (w == CAUSALITY_CONFLICT)
+		w = CAUSALITY_NONE;
 	if (w == CAUSALITY_NONE)
 		w = (int)route_worker(
 		    row->op == ROW_DELETE ? h->before : h->after, p->n_workers);

@@ -62,6 +62,30 @@ int causality_find(const struct causality *c, const uint64_t *keys, size_t n,
 	return w;
 }
 
+size_t causality_holders(const struct causality *c, const uint64_t *keys,
+                         size_t n, const uint64_t *done,
+                         struct causality_hold *out)
+{
+	size_t k = 0;
+
+	if (c->cap == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct causality_ent *e = lookup(c, keys[i]);
+		size_t j = 0;
+
+		if (!live(e, done))
+			continue;
+		while (j < k && out[j].worker != e->worker)
+			j++;
+		if (j == k)
+			out[k++] = (struct causality_hold){e->worker, e->seq};
+		else if (e->seq > out[j].seq)
+			out[j].seq = e->seq;
+	}
+	return k;
+}
+
 /* Rebuilds the table with the live entries only, at a size where they
  * fill at most a quarter of it. */
 static int rebuild(struct causality *c, const uint64_t *done, size_t extra)

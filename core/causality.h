@@ -13,8 +13,9 @@
  *   - its keys are in flight on one worker: send it there too (and all of
  *     its keys now live there: a later change of the same primary key
  *     follows it, whatever its hash says);
- *   - on two or more workers: a conflict; the dispatcher must let those
- *     workers commit what they hold before it routes the change.
+ *   - on two or more workers: a conflict; the dispatcher lets all of
+ *     those workers but one commit what they hold (causality_holders
+ *     names them), then sends the change to the one left.
  *
  * A key is "in flight" while the item that last used it is not yet
  * committed: entries hold (worker, seq) where seq is the worker's push
@@ -57,6 +58,20 @@ void causality_deinit(struct causality *c);
  * CAUSALITY_CONFLICT. */
 int causality_find(const struct causality *c, const uint64_t *keys, size_t n,
                    const uint64_t *done);
+
+/* A worker holding some of a change's keys in flight, and the push count
+ * after the last item that used one of them there (the worker must have
+ * committed that many items for its keys to retire). */
+struct causality_hold {
+	uint32_t worker;
+	uint64_t seq;
+};
+
+/* The distinct workers holding keys[0..n) in flight, each once with its
+ * highest seq, into out[] (room for n); returns how many. */
+size_t causality_holders(const struct causality *c, const uint64_t *keys,
+                         size_t n, const uint64_t *done,
+                         struct causality_hold *out);
 
 /* Records keys[0..n) as in flight on worker until its committed count
  * reaches seq (seq >= 1).  Returns 0 or SL_ENOMEM (the set is unchanged

@@ -3,7 +3,8 @@
  * tests/unit/test_causality.c: the dispatcher's causality set
  * (core/causality.c).  A unique value that moves from one row to another
  * follows the worker of the row that gave it up; keys on two workers are
- * a conflict until one worker commits; committed keys stop binding; the
+ * a conflict until one worker commits, and the holders say which workers
+ * and which items; committed keys stop binding; the
  * table stays small however many keys pass through, and a random
  * simulation checks every answer against a plain list of in-flight keys.
  */
@@ -57,6 +58,17 @@ static void test_conflict(void **state)
 	assert_int_equal(causality_find(&c, ab, 2, done), CAUSALITY_CONFLICT);
 	done[2] = 2; /* not yet the item that holds key 2 */
 	assert_int_equal(causality_find(&c, ab, 2, done), CAUSALITY_CONFLICT);
+	{
+		/* who holds them, each once with the item to wait for */
+		uint64_t aab[] = {1, 2, 1};
+		struct causality_hold h[3];
+
+		assert_int_equal(causality_holders(&c, aab, 3, done, h), 2);
+		assert_int_equal(h[0].worker, 0);
+		assert_int_equal(h[0].seq, 7);
+		assert_int_equal(h[1].worker, 2);
+		assert_int_equal(h[1].seq, 3);
+	}
 	done[2] = 3;
 	assert_int_equal(causality_find(&c, ab, 2, done), 0);
 	/* a later use moves a key: the newest worker and seq count */
@@ -131,8 +143,18 @@ static void test_against_list(void **state)
 		got = causality_find(&c, keys, n, done);
 		assert_int_equal(got, want);
 		if (got == CAUSALITY_CONFLICT) {
-			memcpy(done, pushed, sizeof(done)); /* a barrier */
-			got = CAUSALITY_NONE;
+			/* as the dispatcher does: every holder but one
+			 * commits through its item, the change goes to
+			 * the one left */
+			struct causality_hold h[3];
+			size_t nh = causality_holders(&c, keys, n, done, h);
+
+			assert_true(nh >= 2);
+			for (size_t i = 1; i < nh; i++)
+				if (done[h[i].worker] < h[i].seq)
+					done[h[i].worker] = h[i].seq;
+			got = causality_find(&c, keys, n, done);
+			assert_int_equal(got, (int)h[0].worker);
 		}
 		w = got == CAUSALITY_NONE ? (uint32_t)(rand() % W)
 		                          : (uint32_t)got;
