@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # 031_run_crash: crash safety of `sluice run`.  While sysbench
-# oltp_write_only and oltp_insert write the source (rate-limited, for
+# oltp_write_only, oltp_insert and bench/unique_update.lua (unique values
+# moving between rows of sb.uniq1) write the source (rate-limited, for
 # ~LOAD_S seconds), sluice is started and killed with SIGKILL at a random
 # moment (0.3-2.5 s after its start) at least KILLS times, restarted each
 # time.  No run may stop on its own, and none may log a duplicate key
@@ -41,6 +42,14 @@ sb oltp_insert prepare >"$work/prepare.log" 2>&1 || {
 	cat "$work/prepare.log" >&2
 	fail "sysbench prepare failed"
 }
+# uniq1: a copy of sbtest1 with a secondary UNIQUE key whose values
+# bench/unique_update.lua moves from row to row inside a transaction: the
+# causality set's conflicts (the workers involved commit part of a
+# transaction, with a dirty checkpoint) are killed too.
+mdb_sql src "CREATE TABLE sb.uniq1 (id INT NOT NULL PRIMARY KEY, k INT NOT NULL DEFAULT 0,
+	u INT NOT NULL, c CHAR(120) NOT NULL DEFAULT '', pad CHAR(60) NOT NULL DEFAULT '',
+	KEY k_1 (k), UNIQUE KEY u_1 (u)) ENGINE=InnoDB;
+	INSERT INTO sb.uniq1 SELECT id, k, id, c, pad FROM sb.sbtest1"
 mdb_sql tgt "CREATE DATABASE sb"
 mariadb-dump --no-defaults --protocol=socket --socket="$(mdb_sock src)" -uroot \
 	--skip-add-locks --single-transaction sb >"$work/sb.sql"
@@ -80,6 +89,11 @@ for s in oltp_write_only oltp_insert; do
 		--rand-seed=$RANDOM run >>"$work/sysbench-$s.log" 2>&1 &
 	lpids+=($!)
 done
+sysbench "$here/../../bench/unique_update.lua" --db-driver=mysql \
+	--mysql-socket="$(mdb_sock src)" --mysql-user=root --mysql-db=sb \
+	--tables=1 --table_size="$table_size" --threads=2 --time="$LOAD_S" --events=0 \
+	--rate=100 --rand-seed=$RANDOM run >>"$work/sysbench-unique.log" 2>&1 &
+lpids+=($!)
 load_running() {
 	local p
 	for p in "${lpids[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done
@@ -123,5 +137,5 @@ grep -q 'resuming at' "$work/sluice-$run_no.err" || fail "the final run did not 
 caught_up
 stop_sluice
 check_log "$run_no"
-compare "after $kills crashes" sb $(seq -f 'sbtest%g' 1 "$tables")
+compare "after $kills crashes" sb $(seq -f 'sbtest%g' 1 "$tables") uniq1
 echo "$T: PASS"
