@@ -23,16 +23,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 command -v sysbench >/dev/null || fail "sysbench not installed"
 tables=4 table_size=2000
 
-mdb_start_source src "$(mdb_free_port 23600)" --binlog-row-metadata=FULL
-mdb_start tgt "$(mdb_free_port 23700)"
+start_pair 23600 23700
 
-sb() { # sb SCRIPT sysbench-args…
-	local script=$1
-	shift
-	sysbench "/usr/share/sysbench/$script.lua" --db-driver=mysql \
-		--mysql-socket="$(mdb_sock src)" --mysql-user=root --mysql-db=sb \
-		--tables="$tables" --table-size="$table_size" "$@"
-}
 load() { # load SCRIPT EVENTS
 	sb "$1" --events="$2" --threads=4 --time=0 --rand-seed=$RANDOM run \
 		>>"$work/sysbench.log" 2>&1 || {
@@ -42,25 +34,10 @@ load() { # load SCRIPT EVENTS
 }
 
 echo "$T: preparing sb on the source, copying it to the target"
-mdb_sql src "CREATE DATABASE sb"
-sb oltp_insert prepare >"$work/prepare.log" 2>&1 || {
-	cat "$work/prepare.log" >&2
-	fail "sysbench prepare failed"
-}
-mdb_sql tgt "CREATE DATABASE sb"
-mariadb-dump --no-defaults --protocol=socket --socket="$(mdb_sock src)" -uroot \
-	--skip-add-locks --single-transaction sb >"$work/sb.sql"
-mdb_sql tgt "SET SESSION sql_log_bin=0" 2>/dev/null || true
-mdb_client tgt sb <"$work/sb.sql"
+sb_prepare
+copy_to_target sb
 
-cat >"$work/job.yaml" <<EOT
-name: $JOB
-$(job_servers)
-start: { mode: now }
-objects: { include: ["sb.*"] }
-spec: { workers: 4, batch: 200 }
-meta-database: sluice_meta
-EOT
+write_job '"sb.*"' '{ workers: 4, batch: 200 }'
 
 # started: the stream is open and every worker has its checkpoint row
 started() {

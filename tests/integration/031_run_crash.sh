@@ -25,23 +25,10 @@ KILLS=${SL_CRASH_KILLS:-20}
 LOAD_S=${SL_CRASH_LOAD_S:-40}
 tables=4 table_size=2000
 
-mdb_start_source src "$(mdb_free_port 23800)" --binlog-row-metadata=FULL
-mdb_start tgt "$(mdb_free_port 23900)"
-
-sb() { # sb SCRIPT sysbench-args…
-	local script=$1
-	shift
-	sysbench "/usr/share/sysbench/$script.lua" --db-driver=mysql \
-		--mysql-socket="$(mdb_sock src)" --mysql-user=root --mysql-db=sb \
-		--tables="$tables" --table-size="$table_size" "$@"
-}
+start_pair 23800 23900
 
 echo "$T: preparing sb on the source, copying it to the target"
-mdb_sql src "CREATE DATABASE sb"
-sb oltp_insert prepare >"$work/prepare.log" 2>&1 || {
-	cat "$work/prepare.log" >&2
-	fail "sysbench prepare failed"
-}
+sb_prepare
 # uniq1: a copy of sbtest1 with a secondary UNIQUE key whose values
 # bench/unique_update.lua moves from row to row inside a transaction: the
 # causality set's conflicts (the workers involved commit part of a
@@ -50,19 +37,9 @@ mdb_sql src "CREATE TABLE sb.uniq1 (id INT NOT NULL PRIMARY KEY, k INT NOT NULL 
 	u INT NOT NULL, c CHAR(120) NOT NULL DEFAULT '', pad CHAR(60) NOT NULL DEFAULT '',
 	KEY k_1 (k), UNIQUE KEY u_1 (u)) ENGINE=InnoDB;
 	INSERT INTO sb.uniq1 SELECT id, k, id, c, pad FROM sb.sbtest1"
-mdb_sql tgt "CREATE DATABASE sb"
-mariadb-dump --no-defaults --protocol=socket --socket="$(mdb_sock src)" -uroot \
-	--skip-add-locks --single-transaction sb >"$work/sb.sql"
-mdb_client tgt sb <"$work/sb.sql"
+copy_to_target sb
 
-cat >"$work/job.yaml" <<EOT
-name: $JOB
-$(job_servers)
-start: { mode: now }
-objects: { include: ["sb.*"] }
-spec: { workers: 4, batch: 200 }
-meta-database: sluice_meta
-EOT
+write_job '"sb.*"' '{ workers: 4, batch: 200 }'
 
 # No run may have hit a duplicate key (the replay after a crash must be
 # idempotent), nor failed in any other way.

@@ -28,26 +28,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR/../lib source=run_common.sh
 . "$here/../lib/run_common.sh"
 
-mdb_start_source src "$(mdb_free_port 24000)" --binlog-row-metadata=FULL
-mdb_start tgt "$(mdb_free_port 24100)"
+start_pair 24000 24100
 
 ddl_a="CREATE TABLE db.a (id INT PRIMARY KEY, v VARCHAR(20), n INT)"
 ddl_b="CREATE TABLE db.b (id INT PRIMARY KEY, w VARCHAR(20))"
 mdb_sql src "CREATE DATABASE db; $ddl_a; $ddl_b; INSERT INTO db.a VALUES (1, 'one', 1)"
 mdb_sql tgt "CREATE DATABASE db; $ddl_a; INSERT INTO db.a VALUES (1, 'one', 1)"
 
-write_job() { # write_job [EXTRA-LINE]
-	cat >"$work/job.yaml" <<EOT
-name: $JOB
-$(job_servers)
-start: { mode: now }
-objects: { include: ["db.*"] }
-spec: { workers: 2, batch: 50 }
-meta-database: sluice_meta
-${1:-}
-EOT
-}
-write_job
+job() { write_job '"db.*"' '{ workers: 2, batch: 50 }' "${1:-}"; } # job [EXTRA-LINE]
+job
 
 echo "$T: part 1a: db.b missing on the target when the job starts"
 start_sluice --no-wait
@@ -111,7 +100,7 @@ bad=
 [[ $line =~ [A-Za-z0-9_.-]+\.[0-9]{6}:[0-9]+ ]] || bad+=" position(file:pos)"
 conflict_bad=$bad
 
-write_job "on-conflict: replace"
+job "on-conflict: replace"
 start_sluice
 grep -q 'resuming at' "$work/sluice-$run_no.err" || fail "the job did not resume from its checkpoints"
 caught_up
@@ -122,7 +111,7 @@ compare "part 2 resumed with replace" db a b
 [[ -z $conflict_bad ]] || fail "the conflict message lacks:$conflict_bad: $line"
 
 echo "$T: part 3: rows the target lacks"
-write_job
+job
 mdb_sql tgt "DELETE FROM db.a WHERE id IN (2, 3)"
 start_sluice
 mdb_sql src "UPDATE db.a SET v = 'two again' WHERE id = 2;
@@ -138,7 +127,7 @@ line=$(grep -E 'missing on the target' "$f" | tail -n 1 || true)
 	fail "no line naming db.a, key 2 or 3 and the position"
 }
 echo "$T: part 3: exit 1 with: $line"
-write_job "on-missing-row: warn"
+job "on-missing-row: warn"
 start_sluice
 caught_up
 stop_sluice

@@ -64,8 +64,7 @@ wl_opts=()
 mapfile -t tables < <(cut -f1 "$work/wl/tables.txt")
 ((${#tables[@]} >= 10)) || fail "tables.txt lists ${#tables[@]} tables"
 
-mdb_start_source src "$(mdb_free_port 24200)" --binlog-row-metadata=FULL
-mdb_start tgt "$(mdb_free_port 24300)"
+start_pair 24200 24300
 for s in src tgt; do
 	mdb_client "$s" <"$work/wl/schema.sql" >"$work/schema-$s.log" 2>&1 || {
 		cat "$work/schema-$s.log" >&2
@@ -73,17 +72,7 @@ for s in src tgt; do
 	}
 done
 
-write_job() { # write_job SPEC
-	cat >"$work/job.yaml" <<EOT
-name: $JOB
-$(job_servers)
-start: { mode: now }
-objects: { include: ["$DB.*"] }
-spec: $1
-on-conflict: $CONFLICT
-meta-database: sluice_meta
-EOT
-}
+job() { write_job "\"$DB.*\"" "$1" "on-conflict: $CONFLICT"; } # job SPEC
 
 # Lines of a run's log that mean trouble.
 check_log() { # check_log RUN [final]
@@ -162,7 +151,7 @@ compare_all() { # compare_all LABEL
 }
 
 part() { # part N SPEC LABEL
-	write_job "$2"
+	job "$2"
 	echo "$T: part $1: $3, workload $(grep -c '' "$work/wl/part$1.sql") lines"
 	local t1=$SECONDS
 	start_sluice

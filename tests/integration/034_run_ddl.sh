@@ -66,8 +66,7 @@ _034_cleanup() { # the load first, then run_common's cleanup
 }
 mdb_trap _034_cleanup
 
-mdb_start_source src "$(mdb_free_port 24200)" --binlog-row-metadata=FULL
-mdb_start tgt "$(mdb_free_port 24300)"
+start_pair 24200 24300
 
 sb() { # sb SCRIPT sysbench-args…: exec'd, so that `sb … &` gives its pid
 	local script=$1
@@ -78,11 +77,7 @@ sb() { # sb SCRIPT sysbench-args…: exec'd, so that `sb … &` gives its pid
 }
 
 echo "$T: preparing sb and dd on the source, copying them to the target"
-mdb_sql src "CREATE DATABASE sb"
-(sb oltp_insert prepare) >"$work/prepare.log" 2>&1 || {
-	cat "$work/prepare.log" >&2
-	fail "sysbench prepare failed"
-}
+sb_prepare
 mdb_sql src "CREATE DATABASE dd"
 # (seq_M_to_N, MariaDB's sequence engine, needs a current database)
 mdb_client src -D dd -e "
@@ -102,18 +97,9 @@ mdb_client src -D dd -e "
 	INSERT INTO dd.tr SELECT seq, CONCAT('before', seq) FROM seq_1_to_300;"
 # scratch: a database of the source only, which the job does not replicate
 mdb_sql src "CREATE DATABASE scratch"
-mariadb-dump --no-defaults --protocol=socket --socket="$(mdb_sock src)" -uroot \
-	--skip-add-locks --single-transaction --databases sb dd >"$work/dump.sql"
-mdb_client tgt <"$work/dump.sql"
+copy_to_target sb dd
 
-cat >"$work/job.yaml" <<EOT
-name: $JOB
-$(job_servers)
-start: { mode: now }
-objects: { include: ["sb.*", "dd.*", "dd2.*", "dd3.*"] }
-spec: { workers: 4, batch: 200 }
-meta-database: sluice_meta
-EOT
+write_job '"sb.*", "dd.*", "dd2.*", "dd3.*"' '{ workers: 4, batch: 200 }'
 
 alive() { # alive WHEN: sluice must never stop by itself
 	kill -0 "$spid" 2>/dev/null && return 0

@@ -19,20 +19,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR/../lib source=run_common.sh
 . "$here/../lib/run_common.sh"
 
-mdb_start_source src "$(mdb_free_port 25300)" --binlog-row-metadata=FULL
-mdb_start tgt "$(mdb_free_port 25400)"
+start_pair 25300 25400
 
 ddl="CREATE TABLE db.t (id INT PRIMARY KEY, v VARCHAR(40), n INT)"
 mdb_sql src "CREATE DATABASE db; $ddl"
 mdb_sql tgt "CREATE DATABASE db; $ddl"
-cat >"$work/job.yaml" <<EOT
-name: $JOB
-$(job_servers)
-start: { mode: now }
-objects: { include: ["db.*"] }
-spec: { workers: 2, batch: 500 }
-meta-database: sluice_meta
-EOT
+write_job '"db.*"' '{ workers: 2, batch: 500 }'
 
 start_sluice
 mdb_client tgt <<'EOS'

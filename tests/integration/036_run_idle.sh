@@ -18,22 +18,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR/../lib source=run_common.sh
 . "$here/../lib/run_common.sh"
 
-mdb_start_source src "$(mdb_free_port 25500)" --binlog-row-metadata=FULL
-mdb_start tgt "$(mdb_free_port 25600)"
+start_pair 25500 25600
 
 ddl=""
 for i in $(seq 0 9); do ddl+="CREATE TABLE db.t$i (id INT PRIMARY KEY, v INT NOT NULL); "; done
 mdb_sql src "CREATE DATABASE db; $ddl"
 mdb_sql tgt "CREATE DATABASE db; $ddl"
 
-cat >"$work/job.yaml" <<EOT
-name: $JOB
-$(job_servers)
-start: { mode: now }
-objects: { include: ["db.*"] }
-spec: 16rcu
-meta-database: sluice_meta
-EOT
+write_job '"db.*"' 16rcu
 start_sluice
 grep -q "32 workers, batch 512, linger 50 ms" "$work/sluice-$run_no.err" ||
 	fail "spec 16rcu: expected '32 workers, batch 512, linger 50 ms' in the log: $(head -n 3 "$work/sluice-$run_no.err")"

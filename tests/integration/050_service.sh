@@ -25,35 +25,14 @@ command -v sysbench >/dev/null || fail "sysbench not installed"
 command -v curl >/dev/null || fail "curl not installed"
 tables=2 table_size=2000
 
-mdb_start_source src "$(mdb_free_port 25000)" --binlog-row-metadata=FULL
-mdb_start tgt "$(mdb_free_port 25100)"
+start_pair 25000 25100
 hport=$(mdb_free_port 25200)
 export SL_T050_TOKEN=tok-$RANDOM$RANDOM
 
-sb() { # sb SCRIPT sysbench-args…
-	local script=$1
-	shift
-	sysbench "/usr/share/sysbench/$script.lua" --db-driver=mysql \
-		--mysql-socket="$(mdb_sock src)" --mysql-user=root --mysql-db=sb \
-		--tables="$tables" --table-size="$table_size" "$@"
-}
-
-mdb_sql src "CREATE DATABASE sb"
-sb oltp_write_only prepare >"$work/prepare.log" 2>&1 || fail "sysbench prepare failed"
-mdb_sql tgt "CREATE DATABASE sb"
-mariadb-dump --no-defaults --protocol=socket --socket="$(mdb_sock src)" -uroot \
-	--skip-add-locks --single-transaction sb >"$work/sb.sql"
-mdb_client tgt sb <"$work/sb.sql"
-
-cat >"$work/job.yaml" <<EOT
-name: $JOB
-$(job_servers)
-start: { mode: now }
-objects: { include: ["sb.*"] }
-spec: { workers: 4, batch: 100 }
-meta-database: sluice_meta
-http: { addr: "127.0.0.1:$hport", token: "\${SL_T050_TOKEN}" }
-EOT
+sb_prepare
+copy_to_target sb
+write_job '"sb.*"' '{ workers: 4, batch: 100 }' \
+	"http: { addr: \"127.0.0.1:$hport\", token: \"\${SL_T050_TOKEN}\" }"
 
 api() { # api METHOD PATH [TOKEN]: prints the body, then the status
 	local auth=()

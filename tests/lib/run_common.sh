@@ -80,6 +80,52 @@ wait_exit() { # wait_exit SECS: sluice must exit on its own; sets rc
 	wait "$spid" || rc=$?
 	spid=
 }
+# start_pair SRC-PORT TGT-PORT: the source "src" (binlog, full row
+# metadata) and the target "tgt", each on the first free port from the one
+# given.
+start_pair() {
+	mdb_start_source src "$(mdb_free_port "$1")" --binlog-row-metadata=FULL
+	mdb_start tgt "$(mdb_free_port "$2")"
+}
+# write_job INCLUDE SPEC [EXTRA-LINES]: $work/job.yaml of job $JOB, from
+# src to tgt, starting now, the objects INCLUDE (a YAML list's items),
+# meta database sluice_meta.
+write_job() {
+	cat >"$work/job.yaml" <<EOT
+name: $JOB
+$(job_servers)
+start: { mode: now }
+objects: { include: [$1] }
+spec: $2
+meta-database: sluice_meta
+${3:-}
+EOT
+}
+# sb SCRIPT ARGS…: sysbench's SCRIPT on the source's database sb, $tables
+# tables of $table_size rows (set by the test).
+sb() {
+	local script=$1
+	shift
+	sysbench "/usr/share/sysbench/$script.lua" --db-driver=mysql \
+		--mysql-socket="$(mdb_sock src)" --mysql-user=root --mysql-db=sb \
+		--tables="${tables:?}" --table-size="${table_size:?}" "$@"
+}
+# sb_prepare: database sb on the source, its tables made by sysbench
+# (run in a subshell: a test's own sb may exec).
+sb_prepare() {
+	mdb_sql src "CREATE DATABASE sb"
+	(sb oltp_insert prepare) >"$work/prepare.log" 2>&1 || {
+		cat "$work/prepare.log" >&2
+		fail "sysbench prepare failed"
+	}
+}
+# copy_to_target DB…: the source's databases DB… (one consistent dump)
+# loaded into the target.
+copy_to_target() {
+	mariadb-dump --no-defaults --protocol=socket --socket="$(mdb_sock src)" -uroot \
+		--skip-add-locks --single-transaction --databases "$@" >"$work/dump.sql"
+	mdb_client tgt <"$work/dump.sql"
+}
 job_servers() {
 	printf 'source: { host: 127.0.0.1, port: %s, user: %s, password: %s, tls: { mode: disabled } }\n' \
 		"$(mdb_port src)" "$MDB_USER" "$MDB_PASSWORD"
