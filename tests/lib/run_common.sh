@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # tests/lib/run_common.sh: shared setup for the `sluice run` integration
-# tests (031, 032).  Source it after setting T (test name) and JOB (the
-# job's name); it sources mariadb.sh, sets `work`, `SLUICE`, the cleanup
-# trap, and defines:
+# tests (030-036, 050).  Source it after setting T (test name) and JOB (the
+# job's name); it sources mariadb.sh and sysbench.sh (sb, sb_prepare), sets
+# `work`, `SLUICE`, the cleanup trap, and defines:
 #   fail MSG…             print "$T: FAIL: MSG" and exit 1
 #   start_sluice [--no-wait]  run `sluice run $work/job.yaml` in the
 #                         background (pid in $spid, stderr in
@@ -17,11 +17,16 @@
 #                         rows (mariadb-dump --order-by-primary) identical
 #   job_servers           the job file's source: and target: lines for the
 #                         servers named src and tgt (root, TLS off)
+#   start_pair SP TP      source src (binlog) and target tgt on free ports
+#   write_job INCLUDE SPEC [EXTRA]  $work/job.yaml of job $JOB
+#   copy_to_target DB…    the source's databases dumped into the target
 # Env: SLUICE, SL_TMP, SL_KEEP=1, SL_RUN_WAIT (catch-up timeout, s).
 
 _rc_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=mariadb.sh
 . "$_rc_here/mariadb.sh"
+# shellcheck source-path=SCRIPTDIR source=sysbench.sh
+. "$_rc_here/sysbench.sh"
 SLUICE=${SLUICE:-$(cd "$_rc_here/../.." && pwd)/build/sluice}
 WAIT_S=${SL_RUN_WAIT:-90}
 
@@ -100,24 +105,6 @@ spec: $2
 meta-database: sluice_meta
 ${3:-}
 EOT
-}
-# sb SCRIPT ARGS…: sysbench's SCRIPT on the source's database sb, $tables
-# tables of $table_size rows (set by the test).
-sb() {
-	local script=$1
-	shift
-	sysbench "/usr/share/sysbench/$script.lua" --db-driver=mysql \
-		--mysql-socket="$(mdb_sock src)" --mysql-user=root --mysql-db=sb \
-		--tables="${tables:?}" --table-size="${table_size:?}" "$@"
-}
-# sb_prepare: database sb on the source, its tables made by sysbench
-# (run in a subshell: a test's own sb may exec).
-sb_prepare() {
-	mdb_sql src "CREATE DATABASE sb"
-	(sb oltp_insert prepare) >"$work/prepare.log" 2>&1 || {
-		cat "$work/prepare.log" >&2
-		fail "sysbench prepare failed"
-	}
 }
 # copy_to_target DB…: the source's databases DB… (one consistent dump)
 # loaded into the target.

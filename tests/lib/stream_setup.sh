@@ -14,10 +14,7 @@
 #                           starts the binlog source "src" on a free port
 #                           >= BASE-PORT ($port)
 #   fail MSG…               "$T: FAIL: MSG…" on stderr, exit 1
-#   sb SCRIPT ARGS…         sysbench SCRIPT against database sb of src:
-#                           $tables tables of $table_size rows
-#   sb_prepare              sysbench oltp_insert prepare (database sb must
-#                           exist); a failure ends the test
+#   sb, sb_prepare          tests/lib/sysbench.sh (sourced here)
 #   counts                  "TABLE=N …", COUNT(*) of each table in
 #                           $count_tables, then sb.sbtest1..$tables
 #   net_args BEFORE AFTER   --expect-net arguments from two counts outputs
@@ -33,6 +30,8 @@
 # wait for a stream to catch up: SL_STREAM_WAIT, default 60).
 
 _stream_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=sysbench.sh
+. "$_stream_lib/sysbench.sh"
 SLUICE=${SLUICE:-$(cd "$_stream_lib/../.." && pwd)/build/sluice}
 PY=/usr/bin/python3
 [[ -x $PY ]] || PY=python3
@@ -75,21 +74,6 @@ stream_setup() {
 
 	port=$(mdb_free_port "$1")
 	mdb_start_source src "$port"
-}
-
-sb() { # sb SCRIPT sysbench-args…
-	local script=$1
-	shift
-	sysbench "/usr/share/sysbench/$script.lua" --db-driver=mysql \
-		--mysql-socket="$(mdb_sock src)" --mysql-user=root --mysql-db=sb \
-		--tables="$tables" --table-size="$table_size" "$@"
-}
-
-sb_prepare() {
-	sb oltp_insert prepare >"$work/prepare.log" 2>&1 || {
-		cat "$work/prepare.log" >&2
-		fail "sysbench prepare failed"
-	}
 }
 
 counts() {
