@@ -102,10 +102,6 @@ fi
 
 # ---------------------------------------------------------------- sluice ---
 bench_build_sluice
-build_type="?"
-if [[ -f $(dirname "$SLUICE")/CMakeCache.txt ]]; then
-	build_type=$(awk -F= '/^CMAKE_BUILD_TYPE:/ { print $2 }' "$(dirname "$SLUICE")/CMakeCache.txt")
-fi
 
 mkdir -p "$BENCH_DIR"
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-apply-XXXX")

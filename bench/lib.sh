@@ -17,7 +17,8 @@
 #   log MSG… / die MSG…       "[bench] …" on stderr; die exits 1
 #   bench_need CMD…           dies unless every CMD is on PATH
 #   bench_build_sluice        builds $SLUICE with cmake when it is the default
-#                             one and missing
+#                             one and missing; build_type, its CMAKE_BUILD_TYPE
+#                             ("?" without a CMakeCache.txt beside it)
 #   bench_copy_sluice         SL=$work/sluice, a copy of $SLUICE, and
 #                             sluice_built (its build time)
 #   rel PATH                  PATH relative to $root
@@ -132,6 +133,10 @@ bench_build_sluice() {
 		cmake --build "$root/build" --target sluice -j"$(nproc)" >&2
 	fi
 	[[ -x $SLUICE ]] || die "no sluice binary at $SLUICE"
+	build_type="?"
+	if [[ -f $(dirname "$SLUICE")/CMakeCache.txt ]]; then
+		build_type=$(awk -F= '/^CMAKE_BUILD_TYPE:/ { print $2 }' "$(dirname "$SLUICE")/CMakeCache.txt")
+	fi
 }
 
 # Run a copy of the binary: a rebuild of build/sluice by someone else during

@@ -214,10 +214,6 @@ done
 
 # ---------------------------------------------------------------- sluice ---
 bench_build_sluice
-build_type="?"
-if [[ -f $(dirname "$SLUICE")/CMakeCache.txt ]]; then
-	build_type=$(awk -F= '/^CMAKE_BUILD_TYPE:/ { print $2 }' "$(dirname "$SLUICE")/CMakeCache.txt")
-fi
 mkdir -p "$BENCH_DIR"
 # Data directories and work files on tmpfs (/dev/shm) when the machine has
 # the memory (a full run holds about 6 GiB there): a virtual disk shared

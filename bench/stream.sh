@@ -399,7 +399,7 @@ section=$work/section.md
 	bench_machine
 	echo "Server and clients share these CPUs and talk over loopback TCP (127.0.0.1)."
 	echo
-	echo "**Tools:** \`$(rel "$SLUICE")\` (${sluice_ver:-?}; RelWithDebInfo); \`$MYSQLBINLOG\`: $mysqlbinlog_ver."
+	echo "**Tools:** \`$(rel "$SLUICE")\` (${sluice_ver:-?}; CMAKE_BUILD_TYPE=$build_type); \`$MYSQLBINLOG\`: $mysqlbinlog_ver."
 	echo
 	echo "**Server:** $server_ver, started by \`tests/lib/mariadb.sh\`: $server_opts;"
 	echo "binlog_checksum=$checksum, net_buffer_length=$net_buf."
